@@ -1,0 +1,54 @@
+/**
+ * Small network helpers for tests: free loopback ports and four-letter words.
+ */
+import { createServer, connect } from "node:net";
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picked it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Sends a four-letter word and returns everything the server wrote before closing. */
+export function fourLetterWord(port: number, word: string, host = "127.0.0.1", timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const sock = connect({ port, host }, () => sock.write(word));
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`no answer to ${word} on ${host}:${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    sock.on("data", (c) => chunks.push(c));
+    sock.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    sock.on("close", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+  });
+}
+
+/** Polls `ruok` until the server says `imok`, or fails after `timeoutMs`. */
+export async function waitForImok(port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fourLetterWord(port, "ruok", "127.0.0.1", 1000)) === "imok") return;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server on port ${port} did not answer imok within ${timeoutMs} ms: ${String(last)}`);
+}
