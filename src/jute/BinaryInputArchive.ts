@@ -141,6 +141,12 @@ export class BinaryInputArchive {
     return count;
   }
 
+  /** Moves back to an offset read earlier (to retry a record in an older layout). */
+  seek(offset: number): void {
+    if (offset < 0 || offset > this.end) throw new JuteError(`seek to ${offset} outside the input`);
+    this.pos = offset;
+  }
+
   /** Advances past `n` bytes without decoding them. */
   skip(n: number): void {
     this.need(n, "skip");
