@@ -1,0 +1,384 @@
+/**
+ * ServerCnxn — one client connection: frames in, requests to the server, replies and
+ * watch notifications out.
+ *
+ * Reimplements `org.apache.zookeeper.server.ServerCnxn` and `NIOServerCnxn`. Chapter 03
+ * (the factory accepts it) and chapter 09 (the other end of ClientCnxn). The documents
+ * never show the server's parsing (G14), so the framing is added knowledge (U).
+ *
+ * Byte grammar of the stream from a client:
+ *
+ *     stream   = connect request* | fourLetterWord
+ *     connect  = int len, ConnectRequest, [bool readOnly]     (first frame)
+ *     request  = int len, RequestHeader(xid, type), <request record>
+ *     fourLetterWord = four ASCII bytes ("ruok", "stat", ...) instead of a length
+ *
+ * and to the client: `int len, ConnectResponse, [bool readOnly]` once, then
+ * `int len, ReplyHeader(xid, zxid, err), <response record if err == 0>`; notifications
+ * have xid -1, ping replies xid -2, auth replies xid -4.
+ *
+ * Bad input closes this connection only: a length below 0 or above jute.maxbuffer, a
+ * frame that does not decode, or a request before the connect request is answered
+ * (a client may pipeline, so frames wait while the session is being set up — Java's
+ * disableRecv — and are read afterwards in order).
+ *
+ * Differs from Java: no selector threads; Node's socket events drive the decoder, and
+ * replies written during one turn of the event loop leave in one writev (cork/uncork).
+ */
+import type { Socket } from "node:net";
+import { BinaryInputArchive, JuteError } from "../jute/BinaryInputArchive.js";
+import { BinaryOutputArchive } from "../jute/BinaryOutputArchive.js";
+import type { Id } from "../jute/data.js";
+import * as proto from "../jute/proto.js";
+import { Xid } from "../jute/ZooDefs.js";
+import { getLogger, hex } from "../util/Logger.js";
+import type { WatchedEvent, Watcher } from "../data/WatchManager.js";
+import type { Response } from "./FinalRequestProcessor.js";
+import { writeMultiResponse } from "./MultiRecords.js";
+
+const LOG = getLogger("NIOServerCnxn");
+
+/** Why a connection was closed, as Java's DisconnectReason names it. */
+export type DisconnectReason =
+  | "CLIENT_CLOSED_CONNECTION"
+  | "CLIENT_CLOSED_SESSION"
+  | "CLIENT_RECONNECT"
+  | "CLIENT_ZXID_AHEAD"
+  | "CLIENT_CNX_LIMIT"
+  | "CONNECTION_EXPIRED"
+  | "CONNECTION_CLOSE_FORCED"
+  | "FAILED_HANDSHAKE"
+  | "IO_EXCEPTION"
+  | "IO_EXCEPTION_IN_SESSION_INIT"
+  | "SERVER_SHUTDOWN"
+  | "SESSION_EXPIRED"
+  | "UNABLE_TO_READ_FROM_CLIENT"
+  | "AUTH_PROVIDER_NOT_FOUND"
+  | "FOUR_LETTER_WORD";
+
+/** What a connection hands its frames to (ZooKeeperServer, via the factory). */
+export interface ServerCnxnHandler {
+  readonly maxBuffer: number;
+  isRunning(): boolean;
+  processConnectRequest(cnxn: ServerCnxn, req: proto.ConnectRequest, readOnlyFlag: boolean | null): void;
+  processPacket(cnxn: ServerCnxn, hdr: proto.RequestHeader, body: Buffer): void;
+  /** Whether this many outstanding requests should pause reading (global throttle). */
+  shouldThrottle(outstanding: number): boolean;
+  /** Runs a four-letter word and returns its output (or null if the word is unknown). */
+  fourLetterWord(cnxn: ServerCnxn, word: string): Promise<string | null> | string | null;
+  isFourLetterWord(word: string): boolean;
+  connectionClosed(cnxn: ServerCnxn, reason: DisconnectReason): void;
+  now(): number;
+}
+
+/** ServerCnxn.me: the owner of requests that arrive directly from clients. */
+export const CNXN_OWNER = Object.freeze({ name: "ServerCnxn.me" });
+
+let nextCnxnId = 1;
+
+export class ServerCnxn implements Watcher {
+  readonly id = nextCnxnId++;
+  sessionId = 0n;
+  sessionTimeout = 0;
+  readonly authInfo: Id[];
+  /** Set by the ConnectRequest: false when an old client omitted the readOnly flag. */
+  isOldClient = true;
+  initialized = false;
+  private closed = false;
+  private recvEnabled = true;
+  private throttled = false;
+  private outstanding = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private corked = false;
+  private readonly oa = new BinaryOutputArchive(1024);
+
+  // Statistics reported by cons, stat and the admin server.
+  readonly established = Date.now();
+  packetsReceived = 0;
+  packetsSent = 0;
+  lastCxid = -1;
+  lastZxid = -1n;
+  lastOp = "NA";
+  lastResponseTime = 0;
+  lastLatency = 0;
+  minLatency = Number.MAX_SAFE_INTEGER;
+  maxLatency = 0;
+  count = 0;
+  totalLatency = 0;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly handler: ServerCnxnHandler,
+  ) {
+    this.authInfo = [{ scheme: "ip", id: this.remoteAddress }];
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (err) => {
+      LOG.debug(`Connection error from ${this.remoteSocketAddress}: ${err.message}`);
+    });
+    socket.on("close", () => this.close("CLIENT_CLOSED_CONNECTION"));
+  }
+
+  /** The peer's address as Java prints an InetAddress: IPv4-mapped IPv6 shown as IPv4. */
+  get remoteAddress(): string {
+    const a = this.socket.remoteAddress ?? "";
+    return a.startsWith("::ffff:") ? a.substring(7) : a;
+  }
+
+  /** As Java prints an InetSocketAddress: "/127.0.0.1:54321". */
+  get remoteSocketAddress(): string {
+    return `/${this.remoteAddress}:${this.socket.remotePort ?? 0}`;
+  }
+
+  get outstandingRequests(): number {
+    return this.outstanding;
+  }
+
+  addAuthInfo(id: Id): void {
+    if (!this.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) this.authInfo.push(id);
+  }
+
+  isStale(): boolean {
+    return this.closed;
+  }
+
+  // #region read-frames
+  private onData(chunk: Buffer): void {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    this.readFrames();
+  }
+
+  /** Takes `n` bytes off the front of the pending input. */
+  private take(n: number): Buffer {
+    let out: Buffer;
+    const first = this.pending[0]!;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.pending.shift();
+      else this.pending[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let off = 0;
+      while (off < n) {
+        const b = this.pending[0]!;
+        const k = Math.min(b.length, n - off);
+        b.copy(out, off, 0, k);
+        off += k;
+        if (k === b.length) this.pending.shift();
+        else this.pending[0] = b.subarray(k);
+      }
+    }
+    this.pendingBytes -= n;
+    return out;
+  }
+
+  private peekInt(): number {
+    const first = this.pending[0]!;
+    if (first.length >= 4) return first.readInt32BE(0);
+    const head = this.take(4);
+    this.pending.unshift(head);
+    this.pendingBytes += 4;
+    return head.readInt32BE(0);
+  }
+
+  private readFrames(): void {
+    while (!this.closed && this.recvEnabled && !this.throttled && this.pendingBytes >= 4) {
+      const len = this.peekInt();
+      if (!this.initialized) {
+        const word = this.pending[0]!.toString("latin1", 0, 4);
+        if (this.handler.isFourLetterWord(word)) {
+          this.take(4);
+          this.packetsReceived++;
+          this.runFourLetterWord(word);
+          return;
+        }
+      }
+      if (len < 0 || len > this.handler.maxBuffer) {
+        LOG.warn(
+          `Closing connection: Len error. A message from ${this.remoteSocketAddress} with advertised length of ${len} is either a malformed message or too large to process (length is greater than jute.maxbuffer=${this.handler.maxBuffer})`,
+        );
+        this.close("IO_EXCEPTION");
+        return;
+      }
+      if (this.pendingBytes < 4 + len) return;
+      if (!this.handler.isRunning()) {
+        LOG.warn("Closing connection: ZooKeeperServer not running");
+        this.close("IO_EXCEPTION");
+        return;
+      }
+      this.take(4);
+      const frame = this.take(len);
+      this.packetsReceived++;
+      try {
+        if (!this.initialized) this.readConnectRequest(frame);
+        else this.readRequest(frame);
+      } catch (e) {
+        if (!(e instanceof JuteError)) throw e;
+        LOG.warn(`Closing connection from ${this.remoteSocketAddress}, session ${hex(this.sessionId)}: malformed frame: ${e.message}`);
+        this.close("IO_EXCEPTION");
+        return;
+      }
+    }
+  }
+  // #endregion read-frames
+
+  private readConnectRequest(frame: Buffer): void {
+    const ia = new BinaryInputArchive(frame, { maxBuffer: this.handler.maxBuffer });
+    const req = proto.ConnectRequest.read(ia);
+    // 3.x clients append a readOnly flag; a 2.x-era client does not.
+    const readOnly = ia.remaining >= 1 ? ia.readBool() : null;
+    this.isOldClient = readOnly === null;
+    this.initialized = true;
+    this.handler.processConnectRequest(this, req, readOnly);
+  }
+
+  private readRequest(frame: Buffer): void {
+    const ia = new BinaryInputArchive(frame, { maxBuffer: this.handler.maxBuffer });
+    const hdr = proto.RequestHeader.read(ia);
+    if (hdr.xid > 0) {
+      this.outstanding++;
+      if (this.handler.shouldThrottle(this.outstanding)) this.disableRecv(true);
+    }
+    this.handler.processPacket(this, hdr, frame.subarray(ia.offset));
+  }
+
+  /** Stops reading frames (pending bytes stay buffered, in order). */
+  disableRecv(throttle = false): void {
+    if (throttle) this.throttled = true;
+    else this.recvEnabled = false;
+    this.socket.pause();
+  }
+
+  enableRecv(): void {
+    this.recvEnabled = true;
+    this.throttled = false;
+    if (this.closed) return;
+    this.socket.resume();
+    if (this.pendingBytes > 0) setImmediate(() => this.readFrames());
+  }
+
+  private async runFourLetterWord(word: string): Promise<void> {
+    this.disableRecv();
+    try {
+      const out = await this.handler.fourLetterWord(this, word);
+      if (out !== null && !this.socket.destroyed) this.socket.write(out);
+    } finally {
+      this.socket.end();
+      this.close("FOUR_LETTER_WORD");
+    }
+  }
+
+  // ---------------------------------------------------------------- output
+
+  private write(buf: Buffer): void {
+    if (this.closed || this.socket.destroyed) return;
+    if (!this.corked) {
+      // Everything written during this turn of the event loop leaves together.
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(buf);
+    this.packetsSent++;
+  }
+
+  // #region send-response
+  /** Sends `ReplyHeader` plus the response record (none when the reply is an error). */
+  sendResponse(h: proto.ReplyHeader, rsp: Response): void {
+    const oa = this.oa;
+    oa.reset();
+    oa.writeInt(-1); // length, patched below
+    proto.ReplyHeader.write(oa, h);
+    if (rsp !== null) {
+      if ("multi" in rsp) writeMultiResponse(oa, rsp.multi);
+      else rsp.codec.write(oa, rsp.value);
+    }
+    oa.patchInt(0, oa.length - 4);
+    this.write(oa.toBuffer());
+    if (h.xid > 0) {
+      this.outstanding--;
+      if (this.throttled && !this.handler.shouldThrottle(this.outstanding)) this.enableRecv();
+    }
+  }
+  // #endregion send-response
+
+  /** The connect handshake's answer, with the readOnly flag for clients that sent one. */
+  sendConnectResponse(rsp: proto.ConnectResponse, readOnly: boolean): void {
+    const oa = new BinaryOutputArchive(64);
+    oa.writeInt(-1);
+    proto.ConnectResponse.write(oa, rsp);
+    if (!this.isOldClient) oa.writeBool(readOnly);
+    oa.patchInt(0, oa.length - 4);
+    this.write(oa.toBuffer());
+  }
+
+  /** A watch fired: notification with xid -1 (and zxid -1, as 3.8 sends). */
+  process(event: WatchedEvent): void {
+    this.sendResponse({ xid: Xid.notification, zxid: -1n, err: 0 }, { codec: proto.WatcherEvent, value: { type: event.type, state: event.state, path: event.path } });
+  }
+
+  /** Closes the connection once what is already written has been sent. */
+  sendCloseSession(): void {
+    if (this.closed) return;
+    this.socket.end();
+    this.close("CLIENT_CLOSED_SESSION");
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  updateStatsForResponse(cxid: number, zxid: bigint, op: string, start: number, end: number): void {
+    if (cxid >= 0) this.lastCxid = cxid;
+    this.lastZxid = zxid;
+    this.lastOp = op;
+    this.lastResponseTime = Date.now();
+    const elapsed = Math.round(end - start);
+    this.lastLatency = elapsed;
+    if (elapsed < this.minLatency) this.minLatency = elapsed;
+    if (elapsed > this.maxLatency) this.maxLatency = elapsed;
+    this.count++;
+    this.totalLatency += elapsed;
+  }
+
+  resetStats(): void {
+    this.packetsReceived = 0;
+    this.packetsSent = 0;
+    this.lastCxid = -1;
+    this.lastZxid = -1n;
+    this.lastOp = "NA";
+    this.lastLatency = 0;
+    this.minLatency = Number.MAX_SAFE_INTEGER;
+    this.maxLatency = 0;
+    this.count = 0;
+    this.totalLatency = 0;
+  }
+
+  get avgLatency(): number {
+    return this.count === 0 ? 0 : Math.floor(this.totalLatency / this.count);
+  }
+
+  /** One line of `cons`, as ServerCnxn.dumpConnectionInfo prints it. */
+  dumpConnectionInfo(brief: boolean): string {
+    let s = ` ${this.remoteSocketAddress}[${this.recvEnabled && !this.throttled ? 1 : 0}](queued=${this.outstanding},recved=${this.packetsReceived},sent=${this.packetsSent}`;
+    if (!brief && this.sessionId !== 0n) {
+      s += `,sid=${hex(this.sessionId)},lop=${this.lastOp},est=${this.established},to=${this.sessionTimeout}`;
+      if (this.lastCxid >= 0) s += `,lcxid=${hex(this.lastCxid)}`;
+      s += `,lzxid=${hex(BigInt.asUintN(64, this.lastZxid))},lresp=${this.lastResponseTime},llat=${this.lastLatency},minlat=${this.count === 0 ? 0 : this.minLatency},avglat=${this.avgLatency},maxlat=${this.maxLatency}`;
+    }
+    return s + ")";
+  }
+
+  // ---------------------------------------------------------------- close
+
+  close(reason: DisconnectReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (reason !== "CLIENT_CLOSED_SESSION" && reason !== "FOUR_LETTER_WORD") this.socket.destroy();
+    else this.socket.end();
+    this.handler.connectionClosed(this, reason);
+  }
+}

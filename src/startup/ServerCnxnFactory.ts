@@ -1,0 +1,173 @@
+/**
+ * ServerCnxnFactory — the client port: accepts connections, enforces the per-address
+ * connection limit, and knows which connection carries which session.
+ *
+ * Reimplements `org.apache.zookeeper.server.ServerCnxnFactory` and
+ * `NIOServerCnxnFactory`. Chapter 03 (startup creates it before the server: chapter-map
+ * T28/T29 discuss how Java picks NIO or Netty and sizes its threads [001 L1834–1957]).
+ * G4: it is the client-facing listener, not a server-to-server channel.
+ *
+ * Differs from Java: there is one implementation (Node's net.Server drives every socket
+ * from the event loop), so there is nothing to choose between and no selector or worker
+ * threads to size; `zookeeper.serverCnxnFactory` is accepted for compatibility and
+ * rejected only if it names something other than the NIO or Netty factory.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import { getLogger, hex } from "../util/Logger.js";
+import type { ConnectRequest, RequestHeader } from "../jute/proto.js";
+import { ServerCnxn, type DisconnectReason, type ServerCnxnHandler } from "../server/ServerCnxn.js";
+import type { CnxnRegistry, ZooKeeperServer } from "../server/ZooKeeperServer.js";
+import { FourLetterCommands, type CnxnFactoryView } from "../server/command/FourLetterCommands.js";
+
+const LOG = getLogger("NIOServerCnxnFactory");
+
+export const NIO_FACTORY = "org.apache.zookeeper.server.NIOServerCnxnFactory";
+export const NETTY_FACTORY = "org.apache.zookeeper.server.NettyServerCnxnFactory";
+
+/** Java's createFactory: the class named by zookeeper.serverCnxnFactory, NIO by default. */
+export function checkFactoryName(name: string | undefined): void {
+  if (name === undefined || name === NIO_FACTORY || name === NETTY_FACTORY) return;
+  throw new Error(`Couldn't instantiate ${name}`);
+}
+
+export interface FactoryOptions {
+  host: string;
+  port: number;
+  /** Connections allowed from one IP address; 0 = unlimited (maxClientCnxns). */
+  maxClientCnxns: number;
+  /** The 4lw.commands.whitelist value ("" = just srvr, "*" = all). */
+  fourLetterWordWhitelist: string;
+}
+
+export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnFactoryView {
+  private server: Server | null = null;
+  private zks: ZooKeeperServer | null = null;
+  readonly cnxns = new Set<ServerCnxn>();
+  private readonly bySession = new Map<bigint, ServerCnxn>();
+  private readonly perIp = new Map<string, number>();
+  private fourLetter: FourLetterCommands | null = null;
+  localPort = 0;
+
+  constructor(private readonly opts: FactoryOptions) {}
+
+  get maxBuffer(): number {
+    return this.zks?.config.maxBuffer ?? 0xfffff;
+  }
+
+  // #region startup
+  /** Binds the client port and starts serving `zks` (ServerCnxnFactory.startup). */
+  async startup(zks: ZooKeeperServer, startServer = true): Promise<void> {
+    this.zks = zks;
+    zks.cnxns = this;
+    this.fourLetter = new FourLetterCommands(zks, this, this.opts.fourLetterWordWhitelist);
+    if (startServer) await zks.startup();
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const addr = server.address();
+    this.localPort = typeof addr === "object" && addr !== null ? addr.port : this.opts.port;
+    LOG.info(`binding to port ${this.opts.host}:${this.localPort}`);
+  }
+  // #endregion startup
+
+  private accept(socket: Socket): void {
+    const ip = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    const count = this.perIp.get(ip) ?? 0;
+    if (this.opts.maxClientCnxns > 0 && count >= this.opts.maxClientCnxns) {
+      LOG.warn(`Too many connections from ${ip} - max is ${this.opts.maxClientCnxns}`);
+      socket.destroy();
+      return;
+    }
+    this.perIp.set(ip, count + 1);
+    const cnxn = new ServerCnxn(socket, this);
+    this.cnxns.add(cnxn);
+    LOG.debug(`Accepted socket connection from ${cnxn.remoteSocketAddress}`);
+  }
+
+  // ---------------------------------------------------------------- ServerCnxnHandler
+
+  isRunning(): boolean {
+    return this.zks?.isRunning() ?? false;
+  }
+
+  processConnectRequest(cnxn: ServerCnxn, req: ConnectRequest, readOnly: boolean | null): void {
+    this.zks!.processConnectRequest(cnxn, req, readOnly);
+  }
+
+  processPacket(cnxn: ServerCnxn, hdr: RequestHeader, body: Buffer): void {
+    this.zks!.processPacket(cnxn, hdr, body);
+  }
+
+  shouldThrottle(outstanding: number): boolean {
+    return this.zks?.shouldThrottle(outstanding) ?? false;
+  }
+
+  isFourLetterWord(word: string): boolean {
+    return FourLetterCommands.isKnown(word);
+  }
+
+  fourLetterWord(cnxn: ServerCnxn, word: string): Promise<string | null> | string | null {
+    LOG.info(`Processing ${word} command from ${cnxn.remoteSocketAddress}`);
+    return this.fourLetter!.run(word);
+  }
+
+  now(): number {
+    return this.zks?.clock.now() ?? performance.now();
+  }
+
+  connectionClosed(cnxn: ServerCnxn, reason: DisconnectReason): void {
+    if (!this.cnxns.delete(cnxn)) return;
+    const ip = cnxn.remoteAddress;
+    const n = (this.perIp.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, n);
+    if (cnxn.sessionId !== 0n && this.bySession.get(cnxn.sessionId) === cnxn) this.bySession.delete(cnxn.sessionId);
+    this.zks?.zkDb.dataTree.removeCnxn(cnxn);
+    if (reason !== "FOUR_LETTER_WORD") {
+      LOG.info(`Closed socket connection for client ${cnxn.remoteSocketAddress} ${cnxn.sessionId === 0n ? "(no session established for client)" : `which had sessionid ${hex(cnxn.sessionId)}`}: ${reason}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- CnxnRegistry
+
+  registerSession(cnxn: ServerCnxn): void {
+    this.bySession.set(cnxn.sessionId, cnxn);
+  }
+
+  closeSession(sessionId: bigint, reason: "CLIENT_RECONNECT" | "SESSION_EXPIRED" | "CLIENT_CLOSED_SESSION"): boolean {
+    const cnxn = this.bySession.get(sessionId);
+    if (cnxn === undefined) return false;
+    this.bySession.delete(sessionId);
+    cnxn.close(reason);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- CnxnFactoryView
+
+  getConnections(): Iterable<ServerCnxn> {
+    return this.cnxns;
+  }
+
+  resetAllConnectionStats(): void {
+    for (const c of this.cnxns) c.resetStats();
+  }
+
+  get numAliveConnections(): number {
+    return this.cnxns.size;
+  }
+
+  /** Stops accepting, closes every connection (ServerCnxnFactory.shutdown). */
+  async shutdown(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const c of [...this.cnxns]) c.close("SERVER_SHUTDOWN");
+    if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.zks?.shutdown();
+  }
+}
