@@ -1,0 +1,263 @@
+/**
+ * FileTxnLog: the 3.8 file format, round trips of every txn type, group commit (one
+ * write and one fsync per batch, appends during a commit go to the next one),
+ * preallocation, rolling, reading across files, truncate, getLastLoggedZxid, getDbId.
+ */
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Code } from "../../src/jute/KeeperException.js";
+import { OpCode, Perms } from "../../src/jute/ZooDefs.js";
+import { FileTxnLog } from "../../src/persistence/FileTxnLog.js";
+import type { TxnLogEntry } from "../../src/persistence/TxnLogEntry.js";
+import { setLogLevel } from "../../src/util/Logger.js";
+import { captureLog, countingOpenLogFile, ManualClock, newCounts, tempDir } from "./support/files.js";
+import { TxnBuilder } from "./support/TxnBuilder.js";
+
+const SMALL_PREALLOC = 64 * 1024;
+
+async function readAll(log: FileTxnLog, from = 0n): Promise<TxnLogEntry[]> {
+  const out: TxnLogEntry[] = [];
+  for await (const e of await log.read(from)) out.push(e);
+  return out;
+}
+
+/** One txn of every type a 3.8 log can hold. */
+function everyTxnType(): TxnBuilder {
+  const b = new TxnBuilder();
+  b.createSession(0x5001n, 30000);
+  b.create("/a", Buffer.from("hello"));
+  b.create("/a/b", null, { create2: true });
+  b.create("/a/e", Buffer.alloc(0), { ephemeralOwner: 0x5001n });
+  b.createContainer("/c");
+  b.createTTL("/t", 60000n, Buffer.from("ttl"));
+  b.setData("/a", Buffer.alloc(5000, 7));
+  b.setACL("/a/b", [{ perms: Perms.READ | Perms.ADMIN, id: { scheme: "digest", id: "u:hash=" } }]);
+  b.multi([b.createBody("/m", Buffer.from("m")), b.setDataBody("/a", null), { type: OpCode.check, txn: { path: "/c", version: 0 } }]);
+  b.error(Code.NONODE);
+  b.delete("/a/b");
+  b.emit(0x5002n, { type: OpCode.reconfig, txn: { path: "/zookeeper/config", data: Buffer.from("server.1=x"), version: 1 } });
+  b.closeSession(0x5001n);
+  return b;
+}
+
+describe("FileTxnLog", () => {
+  it("writes the 3.8 file header and names the file after its first txn", async () => {
+    const dir = await tempDir();
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC });
+    const b = new TxnBuilder(0x300000000n);
+    log.append(b.createSession(0x77n));
+    await log.commit();
+    await log.close();
+    expect(await readdir(dir)).toEqual(["log.300000001"]);
+    const bytes = await readFile(join(dir, "log.300000001"));
+    expect(bytes.subarray(0, 16)).toEqual(Buffer.from([0x5a, 0x4b, 0x4c, 0x47, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0]));
+    expect(bytes.length).toBe(SMALL_PREALLOC);
+    expect(await log.getDbId()).toBe(0n);
+  });
+
+  it("round-trips every txn type, with and without digests, and a pre-3.6 closeSession", async () => {
+    const dir = await tempDir();
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC });
+    const b = everyTxnType();
+    const noDigest: TxnLogEntry = { ...b.entries[1]!, hdr: { ...b.entries[1]!.hdr, zxid: b.zxid + 1n }, digest: null };
+    const oldClose: TxnLogEntry = { hdr: { clientId: 9n, cxid: 1, zxid: b.zxid + 2n, time: 5n, type: OpCode.closeSession }, body: { type: OpCode.closeSession, txn: null }, digest: null };
+    const all = [...b.entries, noDigest, oldClose];
+    for (const e of all) log.append(e);
+    await log.commit();
+    expect(await readAll(log)).toEqual(all);
+    // 12 top-level types; check appears only inside the multi.
+    expect(new Set(all.map((e) => e.hdr.type)).size).toBe(12);
+    await log.close();
+  });
+
+  it("group commit: a batch of appends is one write and one fsync", async () => {
+    const dir = await tempDir();
+    const counts = newCounts();
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, openFile: countingOpenLogFile(counts) });
+    const b = new TxnBuilder();
+    for (let i = 0; i < 100; i++) log.append(b.create(`/n${i}`, Buffer.from(`v${i}`)));
+    expect(counts.writes).toBe(0); // append alone never touches the file
+    await log.commit();
+    expect(counts).toMatchObject({ opens: 1, writes: 1, syncs: 1, truncates: 1 });
+    expect(await readAll(log)).toHaveLength(100);
+    await log.commit(); // nothing appended: no I/O at all
+    expect(counts).toMatchObject({ writes: 1, syncs: 1 });
+    await log.close();
+  });
+
+  it("group commit: appends during an in-flight commit go to the next one, which all waiting commits share", async () => {
+    const dir = await tempDir();
+    const counts = newCounts();
+    let releaseSync: () => void = () => undefined;
+    let stall = true;
+    const gate = () => (stall ? new Promise<void>((r) => (releaseSync = r)) : undefined);
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, openFile: countingOpenLogFile(counts, gate) });
+    const b = new TxnBuilder();
+    for (let i = 0; i < 10; i++) log.append(b.create(`/a${i}`));
+    const first = log.commit();
+    while (counts.syncs === 0) await new Promise((r) => setImmediate(r));
+    // The first commit is stuck in its fsync; these appends must wait for another one.
+    for (let i = 0; i < 20; i++) log.append(b.create(`/b${i}`));
+    const second = log.commit();
+    const third = log.commit();
+    expect(third).toBe(second);
+    expect(counts.writes).toBe(1);
+    let secondDone = false;
+    void second.then(() => (secondDone = true));
+    stall = false;
+    releaseSync();
+    await first;
+    await second;
+    expect(secondDone).toBe(true);
+    expect(counts).toMatchObject({ writes: 2, syncs: 2 });
+    expect((await readAll(log)).map((e) => e.hdr.zxid)).toEqual(b.entries.map((e) => e.hdr.zxid));
+    await log.close();
+  });
+
+  it("forceSync=no writes without fsync", async () => {
+    const dir = await tempDir();
+    const counts = newCounts();
+    const log = new FileTxnLog(dir, { forceSync: false, preAllocSizeBytes: SMALL_PREALLOC, openFile: countingOpenLogFile(counts) });
+    log.append(new TxnBuilder().createSession(1n));
+    await log.commit();
+    expect(counts).toMatchObject({ writes: 1, syncs: 0 });
+    await log.close();
+  });
+
+  it("warns and counts when an fsync takes longer than fsync.warningthresholdms", async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock();
+    const lines = captureLog();
+    let exceeded = 0;
+    const log = new FileTxnLog(dir, {
+      preAllocSizeBytes: SMALL_PREALLOC,
+      clock,
+      fsyncWarningThresholdMs: 1000,
+      openFile: countingOpenLogFile(newCounts(), () => clock.advance(1500)),
+    });
+    log.setServerStats({ incrementFsyncThresholdExceedCount: () => exceeded++ });
+    const b = new TxnBuilder();
+    log.append(b.createSession(1n));
+    await log.commit();
+    expect(exceeded).toBe(1);
+    expect(log.getTxnLogSyncElapsedTime()).toBe(1500);
+    expect(lines.some((l) => l.includes("WARN") && l.includes("took 1500ms"))).toBe(true);
+    await log.close();
+  });
+
+  it("preallocates in preAllocSize steps as the writes near the end of the file", async () => {
+    const dir = await tempDir();
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC });
+    const b = new TxnBuilder();
+    log.append(b.create("/x", Buffer.alloc(100)));
+    await log.commit();
+    const file = join(dir, (await readdir(dir))[0]!);
+    expect((await stat(file)).size).toBe(SMALL_PREALLOC);
+    for (let i = 0; i < 100; i++) log.append(b.setData("/x", Buffer.alloc(1000, i)));
+    await log.commit();
+    // ~100 KB of entries: past the first 64 KiB step, so two steps.
+    expect((await stat(file)).size).toBe(2 * SMALL_PREALLOC);
+    expect(await readAll(log)).toHaveLength(101);
+    await log.close();
+  });
+
+  it("preallocates 64 MiB by default", async () => {
+    const dir = await tempDir();
+    const log = new FileTxnLog(dir);
+    log.append(new TxnBuilder().createSession(1n));
+    await log.commit();
+    await log.close();
+    expect((await stat(join(dir, (await readdir(dir))[0]!))).size).toBe(64 * 1024 * 1024);
+  });
+
+  it("rolls: the next append starts log.<its zxid>, and a batch spanning the roll writes each file once", async () => {
+    const dir = await tempDir();
+    const counts = newCounts();
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, openFile: countingOpenLogFile(counts) });
+    const b = new TxnBuilder(0x100000000n);
+    for (let i = 0; i < 3; i++) log.append(b.create(`/r${i}`));
+    log.rollLog();
+    for (let i = 3; i < 6; i++) log.append(b.create(`/r${i}`));
+    await log.commit();
+    expect(counts).toMatchObject({ opens: 2, writes: 2, syncs: 2 });
+    log.rollLog();
+    for (let i = 6; i < 9; i++) log.append(b.create(`/r${i}`));
+    await log.commit();
+    expect((await readdir(dir)).sort()).toEqual(["log.100000001", "log.100000004", "log.100000007"]);
+    const zxids = (await readAll(log)).map((e) => e.hdr.zxid);
+    expect(zxids).toEqual(b.entries.map((e) => e.hdr.zxid));
+    // read(zxid) starts at the first txn >= zxid, from the file that holds it.
+    expect((await readAll(log, 0x100000005n)).map((e) => e.hdr.zxid)).toEqual([5n, 6n, 7n, 8n, 9n].map((c) => 0x100000000n + c));
+    expect((await readAll(log, 0x100000004n))[0]!.hdr.zxid).toBe(0x100000004n);
+    expect(await readAll(log, 0x100000010n)).toEqual([]);
+    expect(log.getCurrentLogSize()).toBeGreaterThan(16);
+    await log.close();
+  });
+
+  it("getLastLoggedZxid: -1 for no logs, else the last whole txn on disk", async () => {
+    const dir = await tempDir();
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC });
+    expect(await log.getLastLoggedZxid()).toBe(-1n);
+    const b = new TxnBuilder();
+    for (let i = 0; i < 5; i++) log.append(b.create(`/z${i}`));
+    await log.commit();
+    expect(await log.getLastLoggedZxid()).toBe(b.zxid);
+    // A newest file that holds no txn (a crash right after its header) does not count.
+    await writeFile(join(dir, "log.100000099"), Buffer.from([0x5a, 0x4b, 0x4c, 0x47, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0]));
+    expect(await log.getLastLoggedZxid()).toBe(b.zxid);
+    await log.close();
+  });
+
+  it("truncate(zxid) keeps exactly the txns <= zxid across files, and the log goes on after it", async () => {
+    const dir = await tempDir();
+    const lines = captureLog();
+    setLogLevel("INFO");
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC });
+    const b = new TxnBuilder(0x200000000n);
+    for (let i = 0; i < 4; i++) log.append(b.create(`/t${i}`));
+    log.rollLog();
+    for (let i = 4; i < 8; i++) log.append(b.create(`/t${i}`));
+    await log.commit();
+    const cut = 0x200000002n;
+    expect(await log.truncate(cut)).toBe(true);
+    setLogLevel("WARN");
+    expect(await readdir(dir)).toEqual(["log.200000001"]);
+    expect(await log.getLastLoggedZxid()).toBe(cut);
+    expect(lines.some((l) => l.includes("INFO") && l.includes("removing log.200000005"))).toBe(true);
+    const next = { ...b.entries[2]!, hdr: { ...b.entries[2]!.hdr, zxid: 0x300000001n } };
+    log.append(next);
+    await log.commit();
+    expect((await readAll(log)).map((e) => e.hdr.zxid)).toEqual([0x200000001n, 0x200000002n, 0x300000001n]);
+    await log.close();
+  });
+
+  it("truncate with no log files is an error, as in Java", async () => {
+    const log = new FileTxnLog(await tempDir());
+    await expect(log.truncate(5n)).rejects.toThrow(/No log files found to truncate/);
+  });
+
+  it("refuses an append whose zxid does not move forward", async () => {
+    const log = new FileTxnLog(await tempDir(), { preAllocSizeBytes: SMALL_PREALLOC });
+    const b = new TxnBuilder();
+    const e = b.create("/x");
+    log.append(e);
+    expect(() => log.append(e)).toThrow(/is <= /);
+    await log.close();
+  });
+
+  it("a failed write fails that commit and every later one", async () => {
+    const dir = await tempDir();
+    const log = new FileTxnLog(dir, {
+      preAllocSizeBytes: SMALL_PREALLOC,
+      openFile: countingOpenLogFile(newCounts(), () => {
+        throw new Error("EIO: disk on fire");
+      }),
+    });
+    const b = new TxnBuilder();
+    log.append(b.create("/x"));
+    await expect(log.commit()).rejects.toThrow(/disk on fire/);
+    expect(() => log.append(b.create("/y"))).toThrow(/disk on fire/);
+    await expect(log.commit()).rejects.toThrow(/disk on fire/);
+  });
+});
