@@ -281,6 +281,7 @@ export class DataTree {
     const [parentName, childName] = splitPath(path);
     const parent = this.nodes.get(parentName);
     if (parent === undefined) throw new KeeperException(Code.NONODE);
+    const parentAcl = this.aclCache.convertLong(parent.acl);
     // The ACL goes into the cache before the existence check: a replayed create of a
     // node already in a fuzzy snapshot must still allocate the same ACL index as the
     // original did, so later indices line up.
@@ -309,8 +310,8 @@ export class DataTree {
     const lastPrefix = this.getMaxPrefixWithQuota(path);
     if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, BigInt(data?.length ?? 0), 1n);
 
-    this.dataWatches.triggerWatch(path, EventType.NodeCreated);
-    this.childWatches.triggerWatch(parentName, EventType.NodeChildrenChanged);
+    this.dataWatches.triggerWatch(path, EventType.NodeCreated, acl);
+    this.childWatches.triggerWatch(parentName, EventType.NodeChildrenChanged, parentAcl);
     return wantStat ? this.statOf(child) : null;
   }
   // #endregion createNode
@@ -348,6 +349,8 @@ export class DataTree {
 
     const node = this.removeNode(path);
     if (node === undefined) throw new KeeperException(Code.NONODE);
+    const acl = this.aclCache.convertLong(node.acl);
+    const parentAcl = this.aclCache.convertLong(parent.acl);
     this.aclCache.removeUsage(node.acl);
     this.approximateDataSize -= path.length + (node.data === null ? 0 : node.data.length);
     this.unregisterOwner(path, node.stat.ephemeralOwner);
@@ -358,9 +361,9 @@ export class DataTree {
     const lastPrefix = this.getMaxPrefixWithQuota(path);
     if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, -BigInt(node.data?.length ?? 0), -1n);
 
-    const processed = this.dataWatches.triggerWatch(path, EventType.NodeDeleted);
-    this.childWatches.triggerWatch(path, EventType.NodeDeleted, processed);
-    this.childWatches.triggerWatch(parentName, EventType.NodeChildrenChanged);
+    const processed = this.dataWatches.triggerWatch(path, EventType.NodeDeleted, acl);
+    this.childWatches.triggerWatch(path, EventType.NodeDeleted, acl, processed);
+    this.childWatches.triggerWatch(parentName, EventType.NodeChildrenChanged, parentAcl);
   }
   // #endregion deleteNode
 
@@ -378,7 +381,7 @@ export class DataTree {
     const lastPrefix = this.getMaxPrefixWithQuota(path);
     if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, BigInt((data?.length ?? 0) - (lastData?.length ?? 0)), 0n);
     this.approximateDataSize += (data?.length ?? 0) - (lastData?.length ?? 0);
-    this.dataWatches.triggerWatch(path, EventType.NodeDataChanged);
+    this.dataWatches.triggerWatch(path, EventType.NodeDataChanged, this.aclCache.convertLong(n.acl));
     return stat;
   }
 
@@ -540,8 +543,21 @@ export class DataTree {
     return false;
   }
 
-  private compareSnapshotDigests(zxid: bigint): void {
-    const d = this.digestFromLoadedSnapshot!;
+  /**
+   * The digest a loaded snapshot carries that replay has not reached yet (Java's
+   * getDigestFromLoadedSnapshot); FileTxnSnapLog warns when a restore ends with one.
+   */
+  getDigestFromLoadedSnapshot(): ZxidDigest | null {
+    return this.digestFromLoadedSnapshot;
+  }
+
+  /**
+   * Compares the tree with the snapshot's digest once `zxid` is the one it was taken at.
+   * FileSnap calls it right after a load, for a snapshot whose digest is its own zxid.
+   */
+  compareSnapshotDigests(zxid: bigint): void {
+    const d = this.digestFromLoadedSnapshot;
+    if (d === null) return;
     if (zxid === d.zxid) {
       if (d.digestVersion === DIGEST_VERSION && this.treeDigestValue !== d.digest) {
         this.digestMismatches++;
