@@ -93,6 +93,8 @@ export class ClientCnxn {
   state: States = States.NOT_CONNECTED;
   private xid = 1;
   private readonly requestTimeout: number;
+  /** `jute.maxbuffer`: the largest frame, string or buffer accepted from the server. */
+  readonly juteMaxBuffer: number;
   private sendLoop: Promise<void> | null = null;
 
   constructor(p: ClientCnxnParams) {
@@ -115,6 +117,7 @@ export class ClientCnxn {
     this.sendThread = new SendThread(this, p.clientCnxnSocket, p.random);
     this.eventThread = new EventThread(this.watchManager);
     this.requestTimeout = p.clientConfig.getNumber(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, 0);
+    this.juteMaxBuffer = p.clientConfig.getNumber(ZKClientConfig.JUTE_MAXBUFFER, ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT);
   }
 
   start(): void {

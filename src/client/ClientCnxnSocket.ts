@@ -80,10 +80,13 @@ export abstract class ClientCnxnSocket {
   private error: Error | null = null;
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** Bytes arrived since the last read: the "readable" of a selector (a partial frame alone is not). */
+  private newData = false;
   /** Body length announced by the frame being read; null while reading the 4-byte length. */
   private frameLen: number | null = null;
 
   private waiter: (() => void) | null = null;
+  private wakeupPending = false;
   private timer: TimerHandle | null = null;
 
   constructor(
@@ -111,6 +114,7 @@ export abstract class ClientCnxnSocket {
   protected onTransportData(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
+    this.newData = true;
     this.wakeup();
   }
   protected onTransportDrain(): void {
@@ -192,6 +196,7 @@ export abstract class ClientCnxnSocket {
     this.error = null;
     this.chunks = [];
     this.buffered = 0;
+    this.newData = false;
     this.frameLen = null;
   }
 
@@ -228,9 +233,17 @@ export abstract class ClientCnxnSocket {
 
   // ---- the selector ------------------------------------------------------------------------
 
+  /**
+   * Ends the current select, or, like java.nio's Selector.wakeup, the next one when no
+   * select is in progress: a packet queued by the loop itself (a ping) is then written
+   * on the next pass instead of waiting out the timeout.
+   */
   wakeup(): void {
     const w = this.waiter;
-    if (w === null) return;
+    if (w === null) {
+      this.wakeupPending = true;
+      return;
+    }
     this.waiter = null;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
@@ -240,13 +253,15 @@ export abstract class ClientCnxnSocket {
   private hasReadyOps(): boolean {
     if (!this.open) return false;
     if (this.connectReady || this.error !== null) return true;
-    if (this.readInterest && (this.buffered > 0 || this.eof)) return true;
+    if (this.readInterest && (this.newData || this.eof)) return true;
     return this.writeInterest && !this.awaitingDrain;
   }
 
   /** Resolves after `timeoutMs`, on wakeup(), or at once when something is ready. */
   private select(timeoutMs: number): Promise<void> {
-    if (this.hasReadyOps()) return Promise.resolve();
+    const woken = this.wakeupPending;
+    this.wakeupPending = false;
+    if (woken || this.hasReadyOps()) return Promise.resolve();
     return new Promise((resolve) => {
       this.waiter = resolve;
       this.timer = this.clock.setTimeout(() => {
@@ -279,12 +294,13 @@ export abstract class ClientCnxnSocket {
 
   // #region doIO
   private doIO(pendingQueue: Packet[]): void {
-    if (this.readInterest && (this.buffered > 0 || this.eof)) this.doRead();
+    if (this.readInterest && (this.newData || this.eof)) this.doRead();
     if (this.open && this.writeInterest && !this.awaitingDrain) this.doWrite(pendingQueue);
   }
 
   /** Handles every complete frame received; the first one of a connection is the connect result. */
   private doRead(): void {
+    this.newData = false;
     for (;;) {
       if (this.frameLen === null) {
         if (this.buffered < 4) break;

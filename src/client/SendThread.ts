@@ -309,7 +309,8 @@ export class SendThread implements SocketOwner {
   /** Every frame after the connect response: a ping or auth answer, a notification, or a reply. */
   readResponse(body: Buffer): void {
     const cnxn = this.cnxn;
-    const ia = new BinaryInputArchive(body);
+    // Strings and buffers inside a frame obey the same jute.maxbuffer as the frame itself.
+    const ia = new BinaryInputArchive(body, { maxBuffer: cnxn.juteMaxBuffer });
     const replyHdr = ReplyHeader.read(ia);
     switch (replyHdr.xid) {
       case Xid.ping:
@@ -343,7 +344,15 @@ export class SendThread implements SocketOwner {
       r.err = replyHdr.err;
       r.zxid = replyHdr.zxid;
       if (replyHdr.zxid > 0n) cnxn.lastZxid = replyHdr.zxid;
-      if (packet.readResponse !== null && replyHdr.err === 0) packet.response = packet.readResponse(ia);
+      if (packet.readResponse !== null && replyHdr.err === 0) {
+        try {
+          packet.response = packet.readResponse(ia);
+        } catch (e) {
+          // Java would hand the caller rc 0 and a half-read record; say what happened instead.
+          r.err = Code.MARSHALLINGERROR;
+          throw e;
+        }
+      }
     } finally {
       cnxn.finishPacket(packet);
     }

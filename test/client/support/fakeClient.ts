@@ -1,0 +1,31 @@
+/**
+ * Builds a ZooKeeper handle whose socket is a FakeSocket and whose clock is a
+ * ManualClock, and walks it through the handshake on request.
+ */
+import type { ClientCnxn } from "../../../src/client/ClientCnxn.js";
+import { WatchedEvent } from "../../../src/client/WatchedEvent.js";
+import { ZooKeeper, type ZooKeeperOptions } from "../../../src/client/ZooKeeper.js";
+import { connectResponse, fakeConfig, FakeSocket, type FakeClient } from "./FakeSocket.js";
+import { ManualClock, turns } from "./ManualClock.js";
+
+export function fakeClient(connectString = "h1:2181", sessionTimeout = 30000, options: ZooKeeperOptions = {}, config: Record<string, string> = {}): FakeClient {
+  const clock = new ManualClock();
+  const events: WatchedEvent[] = [];
+  const zk = new ZooKeeper(connectString, sessionTimeout, (e) => events.push(e), {
+    clientConfig: fakeConfig(config),
+    clock,
+    random: () => 0.5,
+    ...options,
+  });
+  const cnxn = (zk as unknown as { cnxn: ClientCnxn }).cnxn;
+  return { zk, cnxn, sock: FakeSocket.last!, clock, events };
+}
+
+/** TCP connect accepted, ConnectRequest written, ConnectResponse received. */
+export async function handshake(c: FakeClient, negotiatedTimeout = 30000, sessionId = 0x1234n): Promise<void> {
+  await turns();
+  c.sock.accept();
+  await turns();
+  c.sock.receive(connectResponse(negotiatedTimeout, sessionId));
+  await turns();
+}
