@@ -101,8 +101,9 @@ export class FileSnap implements SnapShot {
         if (tree.getDigestFromLoadedSnapshot() !== null) tree.compareSnapshotDigests(snapZxid);
         return snapZxid;
       } catch (e) {
-        const reason = e instanceof Error ? e.message : String(e);
-        LOG.warn(`problem reading snap file ${snap}: ${reason}`);
+        // CorruptFileError names the file and offset itself; I/O and codec errors do not.
+        const reason = e instanceof CorruptFileError ? e.message : `${snap}: ${e instanceof Error ? e.message : String(e)}`;
+        LOG.warn(`problem reading snap file ${reason}`);
         failures.push(reason);
       }
     }

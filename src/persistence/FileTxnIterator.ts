@@ -49,7 +49,7 @@ export class CorruptFileError extends Error {
     readonly offset: number,
     reason: string,
   ) {
-    super(`${file}: ${reason} at offset ${offset}`);
+    super(`${file} at offset ${offset}: ${reason}`);
   }
 }
 

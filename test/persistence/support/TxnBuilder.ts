@@ -21,15 +21,18 @@ export class TxnBuilder {
   readonly sessions = new Map<bigint, number>();
   zxid: bigint;
 
-  constructor(startZxid = 0x100000000n, opts: { extendedTypesEnabled?: boolean } = {}) {
+  private readonly baseTime: bigint;
+
+  constructor(startZxid = 0x100000000n, opts: { extendedTypesEnabled?: boolean; baseTime?: bigint } = {}) {
     this.zxid = startZxid;
+    this.baseTime = opts.baseTime ?? BASE_TIME;
     this.tree = new DataTree({ extendedTypesEnabled: opts.extendedTypesEnabled ?? true });
   }
 
   /** Any txn, applied to the shadow tree and given its digest. */
   emit(clientId: bigint, body: TxnBody): TxnLogEntry {
     this.zxid++;
-    const hdr: TxnHeader = { clientId, cxid: this.entries.length + 1, zxid: this.zxid, time: BASE_TIME + this.zxid, type: body.type };
+    const hdr: TxnHeader = { clientId, cxid: this.entries.length + 1, zxid: this.zxid, time: this.baseTime + BigInt(this.entries.length), type: body.type };
     if (body.type === OpCode.createSession) this.sessions.set(clientId, body.txn.timeOut);
     if (body.type === OpCode.closeSession) this.sessions.delete(clientId);
     this.tree.processTxn(hdr, body, null);
