@@ -42,7 +42,7 @@ import { systemClock, type Clock } from "../util/Clock.js";
 import { getLogger, hex } from "../util/Logger.js";
 import { calculateFileSizeWithPadding, DEFAULT_PREALLOC_SIZE_BYTES } from "./FilePadding.js";
 import { FILE_HEADER_BYTES, FileTxnIterator, getLogFiles, TXNLOG_MAGIC, TXNLOG_VERSION, TxnLogFileReader } from "./FileTxnIterator.js";
-import type { FsyncStats, TxnIterator, TxnLog } from "./TxnLog.js";
+import type { FsyncStats, TxnLog } from "./TxnLog.js";
 import type { TxnLogEntry } from "./TxnLogEntry.js";
 import { DEFAULT_MAX_TXN_BYTES, getZxidFromName, LOG_FILE_PREFIX, makeLogName, sortDataDir, writeTxnEntry } from "./Util.js";
 
@@ -410,5 +410,3 @@ export class FileTxnLog implements TxnLog {
     await this.closeCurrent();
   }
 }
-
-export type { TxnIterator };

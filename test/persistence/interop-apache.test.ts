@@ -31,7 +31,7 @@ import { captureLog, tempDir } from "./support/files.js";
 import { rawCreate } from "./support/rawCreate.js";
 import { dumpTree } from "./support/tree.js";
 import { TxnBuilder } from "./support/TxnBuilder.js";
-import { call, closeClient, connectClient, readServerTree, type Client } from "./support/zkClient.js";
+import { call, closeClient, connectClient, CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, readServerTree, type Client } from "./support/zkClient.js";
 
 const digestId = (user: string, password: string) => `${user}:${createHash("sha1").update(`${user}:${password}`).digest("base64")}`;
 const BOB = digestId("bob", "secret");
@@ -51,7 +51,7 @@ async function startApache(dataDir: string, systemProperties: Record<string, str
 /** The client's part of the workload: every kind of node and change it can make. */
 async function clientWorkload(c: Client, connectString: string): Promise<void> {
   c.addAuthInfo("digest", Buffer.from("bob:secret"));
-  const create = (path: string, data?: Buffer, acl = zookeeper.ACL.OPEN_ACL_UNSAFE, mode = CreateMode.PERSISTENT) =>
+  const create = (path: string, data?: Buffer, acl = OPEN_ACL_UNSAFE, mode = CreateMode.PERSISTENT) =>
     call((cb) => (data === undefined ? c.create(path, acl, mode, cb) : c.create(path, data, acl, mode, cb)));
   await create("/app", Buffer.from("config"));
   for (let i = 0; i < 3; i++) await create("/app/seq-", Buffer.from(`s${i}`), undefined, CreateMode.PERSISTENT_SEQUENTIAL);
@@ -62,7 +62,7 @@ async function clientWorkload(c: Client, connectString: string): Promise<void> {
   await create("/big", Buffer.alloc(500_000, 7));
   await create("/mid", Buffer.alloc(1000, 3));
   await create("/secure", Buffer.from("s"), [new ZkACL(Permission.ALL, new ZkId("digest", BOB)), new ZkACL(Permission.READ, new ZkId("world", "anyone"))]);
-  await create("/creator", Buffer.from("c"), zookeeper.ACL.CREATOR_ALL_ACL);
+  await create("/creator", Buffer.from("c"), CREATOR_ALL_ACL);
   for (let i = 0; i < 3; i++) await call((cb) => c.setData("/app", Buffer.from(`config v${i + 1}`), -1, cb));
   await call((cb) => c.setData("/big", Buffer.alloc(10, 1), -1, cb));
   await call((cb) => c.setACL("/app/seq-0000000000", [new ZkACL(Permission.READ | Permission.WRITE, new ZkId("world", "anyone"))], -1, cb));
@@ -81,7 +81,7 @@ async function clientWorkload(c: Client, connectString: string): Promise<void> {
   await create("/box/child", Buffer.from("x"));
   // A second session whose ephemeral its closeSession removes.
   const other = await connectClient(connectString);
-  await call((cb) => other.create("/short-lived", Buffer.from("x"), zookeeper.ACL.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL, cb));
+  await call((cb) => other.create("/short-lived", Buffer.from("x"), OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL, cb));
   await new Promise<void>((resolve) => {
     other.once("disconnected", () => resolve());
     other.close();

@@ -23,9 +23,13 @@ export function connectClient(connectString: string, sessionTimeout = 30000): Pr
   });
 }
 
+/** ACL lists the client library has at runtime but its type definitions lack. */
+export const OPEN_ACL_UNSAFE = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id("world", "anyone"))];
+export const CREATOR_ALL_ACL = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id("auth", ""))];
+
 /** Calls a callback-style client method and resolves with its results. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function call(fn: (cb: (err: Error | null | undefined, ...results: any[]) => void) => void): Promise<any[]> {
+export function call(fn: (cb: (err: unknown, ...results: any[]) => void) => void): Promise<any[]> {
   return new Promise((resolve, reject) => fn((err, ...results) => (err ? reject(err) : resolve(results))));
 }
 
@@ -47,8 +51,10 @@ export function toStat(s: zookeeper.Stat): Stat {
   };
 }
 
+/** The library's ACL objects carry `permission` (its typings say `perms`). */
 function toAcl(a: zookeeper.ACL): ACL {
-  return { perms: a.permission, id: { scheme: a.id.scheme, id: a.id.id } };
+  const perms = (a as unknown as { permission: number }).permission;
+  return { perms, id: { scheme: a.id.scheme, id: a.id.id } };
 }
 
 /** Every node of the server's tree, read with getChildren, getData and getACL. */
