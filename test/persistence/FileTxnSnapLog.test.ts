@@ -25,6 +25,14 @@ async function appendAll(snapLog: FileTxnSnapLog, entries: TxnLogEntry[]): Promi
   await snapLog.commit();
 }
 
+/** A data dir that has been started once: it holds the empty snapshot.0. */
+async function openWithEmptySnapshot(dir: string): Promise<FileTxnSnapLog> {
+  const s = await FileTxnSnapLog.open(dir, dir, OPTS);
+  const empty = new TxnBuilder();
+  await s.save(empty.tree, empty.sessions, false);
+  return s;
+}
+
 /** Restores `dir` into a fresh tree; returns everything restore produced. */
 async function restore(dir: string, opts = {}) {
   const snapLog = await FileTxnSnapLog.open(dir, dir, { ...OPTS, ...opts });
@@ -155,9 +163,7 @@ describe("FileTxnSnapLog", () => {
 
   it("processTransaction keeps the session table: createSession adds, closeSession removes with the ephemerals", async () => {
     const dir = await tempDir();
-    const s = await FileTxnSnapLog.open(dir, dir, OPTS);
-    const empty = new TxnBuilder();
-    await s.save(empty.tree, empty.sessions, false);
+    const s = await openWithEmptySnapshot(dir);
     const b = new TxnBuilder();
     b.createSession(0x1n, 5000);
     b.createSession(0x2n, 6000);
@@ -174,9 +180,7 @@ describe("FileTxnSnapLog", () => {
 
   it("counts a digest mismatch when a logged digest disagrees with the replayed tree", async () => {
     const dir = await tempDir();
-    const s = await FileTxnSnapLog.open(dir, dir, OPTS);
-    const empty = new TxnBuilder();
-    await s.save(empty.tree, empty.sessions, false);
+    const s = await openWithEmptySnapshot(dir);
     const b = new TxnBuilder();
     b.create("/ok");
     const bad = b.create("/tampered");
@@ -200,9 +204,7 @@ describe("FileTxnSnapLog", () => {
 
   it("truncateLog drops the txns after a zxid (a follower's TRUNC); restore then stops there", async () => {
     const dir = await tempDir();
-    const s = await FileTxnSnapLog.open(dir, dir, OPTS);
-    const empty = new TxnBuilder();
-    await s.save(empty.tree, empty.sessions, false);
+    const s = await openWithEmptySnapshot(dir);
     const b = new TxnBuilder();
     for (let i = 1; i <= 6; i++) b.create(`/t${i}`);
     await appendAll(s, b.entries);

@@ -89,28 +89,25 @@ describe("torn log tails", () => {
     expect(dumpTree(again.tree)).toEqual(dumpTree(b.tree));
   });
 
-  it("an entry whose bytes never reached the disk (zeros after its length) is cut off", async () => {
+  /** Damages the log of `n` txns, restores, and checks that exactly `kept` whole txns remain. */
+  async function cutCase(n: number, kept: number, damage: (bytes: Buffer, ends: number[]) => void): Promise<void> {
     const dir = await tempDir();
     captureLog();
-    const { b, log, ends } = await dataDirWithLog(dir, 5);
+    const { b, log, ends } = await dataDirWithLog(dir, n);
     const bytes = await readFile(log);
-    bytes.fill(0, ends[4]! + 12, ends[5]!);
+    damage(bytes, ends);
     await writeFile(log, bytes);
     const r = await restoreDir(dir);
-    expect(r.zxid).toBe(b.entries[3]!.hdr.zxid);
-    expect((await stat(log)).size).toBe(ends[4]);
+    expect(r.zxid).toBe(b.entries[kept - 1]!.hdr.zxid);
+    expect((await stat(log)).size).toBe(ends[kept]);
+  }
+
+  it("an entry whose bytes never reached the disk (zeros after its length) is cut off", async () => {
+    await cutCase(5, 4, (bytes, ends) => bytes.fill(0, ends[4]! + 12, ends[5]!));
   });
 
   it("garbage after the last whole entry is cut off", async () => {
-    const dir = await tempDir();
-    captureLog();
-    const { b, log, ends } = await dataDirWithLog(dir, 4);
-    const bytes = await readFile(log);
-    Buffer.from("this is not a txn at all, just noise").copy(bytes, ends[4]! + 100);
-    await writeFile(log, bytes);
-    const r = await restoreDir(dir);
-    expect(r.zxid).toBe(b.entries[3]!.hdr.zxid);
-    expect((await stat(log)).size).toBe(ends[4]);
+    await cutCase(4, 4, (bytes, ends) => Buffer.from("this is not a txn at all, just noise").copy(bytes, ends[4]! + 100));
   });
 
   it("zero padding after the last entry is the normal end: nothing is cut, nothing logged", async () => {
@@ -126,15 +123,7 @@ describe("torn log tails", () => {
   });
 
   it("a bad checksum in the last entry is a torn tail (Java would refuse to start)", async () => {
-    const dir = await tempDir();
-    captureLog();
-    const { b, log, ends } = await dataDirWithLog(dir, 4);
-    const bytes = await readFile(log);
-    bytes[ends[3]! + 30] ^= 0x01;
-    await writeFile(log, bytes);
-    const r = await restoreDir(dir);
-    expect(r.zxid).toBe(b.entries[2]!.hdr.zxid);
-    expect((await stat(log)).size).toBe(ends[3]);
+    await cutCase(4, 3, (bytes, ends) => (bytes[ends[3]! + 30] ^= 0x01));
   });
 
   it("a bad checksum in the middle, followed by good entries, is an error naming file and offset; nothing is cut", async () => {
