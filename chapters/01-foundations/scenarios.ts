@@ -9,6 +9,7 @@
  */
 import { PaxosSim, duelingSchedule, fifo, type Ballot, type Schedule, type ValueRule } from "../../src/sim/paxos.js";
 import { ZabSim, type ElectionRule } from "../../src/sim/zab-model.js";
+import type { TraceEvent } from "../../src/trace/index.js";
 
 /** The five members of the document's tax-rate vote [001 L113]. */
 export const ACCEPTORS = ["A1", "A2", "A3", "A4", "A5"] as const;
@@ -65,6 +66,10 @@ export function documentReach(from: string, to: string): boolean {
   const acceptor = proposer === from ? to : from;
   return near[proposer]?.includes(acceptor) ?? false;
 }
+
+/** For drawing cases 2–4: the messages lost on the links `documentReach` cuts are left out. */
+export const onDocumentLinks = (e: TraceEvent): boolean => e.kind !== "message" || documentReach(e.from, e.to);
+export const REACH_NOTE = "A1 reaches A1–A3, A5 reaches A3–A5: messages on other links are lost and not drawn";
 
 // #region case-3
 /**

@@ -7,7 +7,7 @@ import { recordTrace } from "../../src/trace/index.js";
 import { paxosSingleLeader } from "../../chapters/01-foundations/scenarios.js";
 
 describe("T4 single proposer", () => {
-  it("T4 the T3 schedule with one proposer chooses 10% with ballot 1 and no rejection", async () => {
+  it("T4 the case-3 schedule with one proposer chooses 10% with ballot 1 and no rejection", async () => {
     const { result: sim, events } = await recordTrace(() => paxosSingleLeader(10));
     expect(sim.chosen()).toEqual([{ n: 1, value: "10%" }]);
     expect(sim.proposers.get("A1")!.ballot).toBe(1);
