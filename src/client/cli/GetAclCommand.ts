@@ -1,0 +1,40 @@
+/**
+ * getAcl [-s] path — a znode's ACL, one entry per two lines (jute's Id.toString ends in a
+ * newline), and optionally its Stat.
+ *
+ * Reimplements `org.apache.zookeeper.cli.GetAclCommand`. Chapter 09 (client), zk-cli.
+ */
+import { IllegalArgumentException } from "../PathUtils.js";
+import { getPermString, idToString } from "./AclParser.js";
+import { CliCommand, parseArgs } from "./CliCommand.js";
+import { CliWrapperException, MalformedPathException } from "./CliException.js";
+import type { CommandLine, Options } from "./DefaultParser.js";
+import { StatPrinter } from "./StatPrinter.js";
+
+const options: Options = { options: [{ opt: "s", hasArg: false, description: "stats" }] };
+
+export class GetAclCommand extends CliCommand {
+  private cl!: CommandLine;
+
+  constructor() {
+    super("getAcl", "[-s] path");
+  }
+
+  parse(cmdArgs: string[]): this {
+    this.cl = parseArgs(this, options, cmdArgs, 2);
+    return this;
+  }
+
+  async exec(): Promise<boolean> {
+    let r;
+    try {
+      r = await this.zk.getACL(this.cl.getArgs()[1]!);
+    } catch (e) {
+      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
+      throw new CliWrapperException(e);
+    }
+    for (const a of r.acl) this.out.println(`${idToString(a.id)}: ${getPermString(a.perms)}`);
+    if (this.cl.hasOption("s")) new StatPrinter(this.out).print(r.stat);
+    return false;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * getAllChildrenNumber path — how many nodes the subtree below a path holds.
+ *
+ * Reimplements `org.apache.zookeeper.cli.GetAllChildrenNumberCommand`. Chapter 09 (client), zk-cli.
+ */
+import { IllegalArgumentException } from "../PathUtils.js";
+import { CliCommand, parseArgs } from "./CliCommand.js";
+import { CliWrapperException, MalformedCommandException, MalformedPathException } from "./CliException.js";
+import type { CommandLine } from "./DefaultParser.js";
+
+export class GetAllChildrenNumberCommand extends CliCommand {
+  private cl!: CommandLine;
+
+  constructor() {
+    super("getAllChildrenNumber", "path");
+  }
+
+  parse(cmdArgs: string[]): this {
+    this.cl = parseArgs(this, { options: [] }, cmdArgs, 0);
+    return this;
+  }
+
+  async exec(): Promise<boolean> {
+    const args = this.cl.getArgs();
+    if (args.length < 2) throw new MalformedCommandException(this.getUsageStr());
+    try {
+      this.out.println(String(await this.zk.getAllChildrenNumber(args[1]!)));
+    } catch (e) {
+      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
+      throw new CliWrapperException(e);
+    }
+    return false;
+  }
+}
