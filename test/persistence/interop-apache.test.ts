@@ -16,7 +16,8 @@
  *     tampered digest as the control that shows the check is live.
  */
 import { createHash } from "node:crypto";
-import { cp, readdir, rm } from "node:fs/promises";
+import { cp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import zookeeper from "node-zookeeper-client";
@@ -37,8 +38,19 @@ const digestId = (user: string, password: string) => `${user}:${createHash("sha1
 const BOB = digestId("bob", "secret");
 const { ACL: ZkACL, Id: ZkId, Permission, CreateMode } = zookeeper;
 
-/** Starts Apache ZooKeeper and makes sure the test stops it, whatever happens. */
+/**
+ * Starts Apache ZooKeeper and makes sure the test stops it, whatever happens, and
+ * removes the home dir (zoo.cfg, logs) the support module leaves behind when it is
+ * given a data dir of ours: it is the apache-zk-* dir whose zoo.cfg names that dir.
+ */
 async function startApache(dataDir: string, systemProperties: Record<string, string> = {}): Promise<ApacheZooKeeper> {
+  onTestFinished(async () => {
+    for (const name of (await readdir(tmpdir())).filter((n) => n.startsWith("apache-zk-"))) {
+      const home = join(tmpdir(), name);
+      const cfg = await readFile(join(home, "zoo.cfg"), "utf8").catch(() => "");
+      if (cfg.split("\n").includes(`dataDir=${dataDir}`)) await rm(home, { recursive: true, force: true });
+    }
+  });
   const zk = await startApacheZooKeeper({
     dataDir,
     extraConfig: { snapCount: 10 },
@@ -136,7 +148,7 @@ describe.skipIf(!apacheZooKeeperAvailable())("disk interop with Apache ZooKeeper
       expect(dumpTree(r.tree)).toEqual(expected);
       expect(r.tree.digestMismatches).toBe(0);
       expect(r.sessions.get(sessionId)).toBe(sessionTimeout);
-      expect(r.tree.getEphemerals(sessionId)).toEqual(new Set(["/app/eph", "/app/ephseq-0000000004"]));
+      expect([...r.tree.getEphemerals(sessionId)].sort()).toEqual(["/app/eph", "/app/ephseq-0000000004"]);
       expect(r.tree.getContainers()).toEqual(["/box"]);
       expect(r.tree.getTtls()).toEqual(["/ttl"]);
       expect(lines.filter((l) => l.includes("ERROR"))).toEqual([]);
