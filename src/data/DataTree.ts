@@ -60,6 +60,10 @@ export interface ProcessTxnResult {
 }
 
 /** The tree digest as of one zxid, as a snapshot stores it after its checksum. */
+/** DataTree.DIGEST_LOG_INTERVAL / DIGEST_LOG_LIMIT: which digests `hash` keeps, and how many. */
+export const DIGEST_LOG_INTERVAL = 128n;
+export const DIGEST_LOG_LIMIT = 1024;
+
 export interface ZxidDigest {
   zxid: bigint;
   digestVersion: number;
@@ -91,6 +95,7 @@ export class DataTree {
   lastProcessedZxid = 0n;
   private treeDigestValue = 0n;
   private lastProcessedZxidDigest: ZxidDigest | null = null;
+  private readonly digestLog: ZxidDigest[] = [];
   /** Set while replaying after a snapshot whose digest we still want to check. */
   private digestFromLoadedSnapshot: ZxidDigest | null = null;
   private firstMismatchTxn = true;
@@ -159,6 +164,24 @@ export class DataTree {
   private postChange(path: string, node: DataNode): void {
     node.digest = -1;
     if (this.digestEnabled) this.treeDigestValue = addDigest(this.treeDigestValue, this.nodeDigest(path, node));
+  }
+
+  /**
+   * Records the digest after `zxid`; every 128th one also goes into the history the
+   * `hash` command prints (the last 1024 of them), so servers can be compared zxid by zxid.
+   */
+  private logZxidDigest(zxid: bigint): void {
+    const d: ZxidDigest = { zxid, digestVersion: DIGEST_VERSION, digest: this.treeDigestValue };
+    this.lastProcessedZxidDigest = d;
+    if (zxid % DIGEST_LOG_INTERVAL === 0n) {
+      this.digestLog.push(d);
+      if (this.digestLog.length > DIGEST_LOG_LIMIT) this.digestLog.shift();
+    }
+  }
+
+  /** Java's getDigestLog: a copy of the digest history, oldest first. */
+  getDigestLog(): ZxidDigest[] {
+    return [...this.digestLog];
   }
 
   get treeDigest(): bigint {
@@ -448,7 +471,7 @@ export class DataTree {
     if (!isSubTxn) {
       if (rc.zxid > this.lastProcessedZxid) this.lastProcessedZxid = rc.zxid;
       if (this.digestFromLoadedSnapshot !== null) this.compareSnapshotDigests(rc.zxid);
-      else this.lastProcessedZxidDigest = { zxid: rc.zxid, digestVersion: DIGEST_VERSION, digest: this.treeDigestValue };
+      else this.logZxidDigest(rc.zxid);
       if (digest !== null) this.compareDigest(hdr, digest);
     }
     return rc;

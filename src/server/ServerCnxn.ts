@@ -69,6 +69,11 @@ export interface ServerCnxnHandler {
   isFourLetterWord(word: string): boolean;
   connectionClosed(cnxn: ServerCnxn, reason: DisconnectReason): void;
   now(): number;
+  /** Statistics (ServerCnxn.packetReceived/packetSent in Java): a frame of `bytes` was read. */
+  packetReceived?(bytes: number): void;
+  packetSent?(): void;
+  /** A reply or notification of `size` bytes (without the length prefix) was queued. */
+  responseSent?(size: number, notification: boolean): void;
 }
 
 /** ServerCnxn.me: the owner of requests that arrive directly from clients. */
@@ -89,6 +94,8 @@ export class ServerCnxn implements Watcher {
   private throttled = false;
   private outstanding = 0;
   private pending: Buffer[] = [];
+  /** A four-letter word waiting for its argument (stmk's 8 bytes). */
+  private argWaiter: { n: number; resolve: (b: Buffer | null) => void } | null = null;
   private pendingBytes = 0;
   private corked = false;
   private readonly oa = new BinaryOutputArchive(1024);
@@ -131,6 +138,11 @@ export class ServerCnxn implements Watcher {
     return `/${this.remoteAddress}:${this.socket.remotePort ?? 0}`;
   }
 
+  /** The selector interest Java reports in `cons`: 1 while reading, 0 while paused. */
+  get interestOps(): number {
+    return this.recvEnabled && !this.throttled ? 1 : 0;
+  }
+
   get outstandingRequests(): number {
     return this.outstanding;
   }
@@ -147,6 +159,10 @@ export class ServerCnxn implements Watcher {
   private onData(chunk: Buffer): void {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
+    if (this.argWaiter !== null) {
+      if (this.pendingBytes >= this.argWaiter.n) this.argWaiter.resolve(this.take(this.argWaiter.n));
+      return;
+    }
     this.readFrames();
   }
 
@@ -191,6 +207,7 @@ export class ServerCnxn implements Watcher {
         if (this.handler.isFourLetterWord(word)) {
           this.take(4);
           this.packetsReceived++;
+          this.handler.packetReceived?.(4);
           this.runFourLetterWord(word);
           return;
         }
@@ -211,6 +228,7 @@ export class ServerCnxn implements Watcher {
       this.take(4);
       const frame = this.take(len);
       this.packetsReceived++;
+      this.handler.packetReceived?.(4 + len);
       try {
         if (!this.initialized) this.readConnectRequest(frame);
         else this.readRequest(frame);
@@ -259,11 +277,37 @@ export class ServerCnxn implements Watcher {
     if (this.pendingBytes > 0) setImmediate(() => this.readFrames());
   }
 
+  /**
+   * The `n` bytes after a four-letter word (only `stmk` has any). Java reads them with
+   * one more non-blocking read; we wait for them, for a few seconds at most, and give
+   * null if they do not come or the connection closes.
+   */
+  readFourLetterWordArgument(n: number, timeoutMs = 5000): Promise<Buffer | null> {
+    if (this.pendingBytes >= n) return Promise.resolve(this.take(n));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(null), timeoutMs);
+      const done = (b: Buffer | null) => {
+        clearTimeout(timer);
+        this.argWaiter = null;
+        this.socket.off("close", onClose);
+        resolve(b);
+      };
+      const onClose = () => done(null);
+      this.socket.once("close", onClose);
+      this.argWaiter = { n, resolve: done };
+      this.socket.resume();
+    });
+  }
+
   private async runFourLetterWord(word: string): Promise<void> {
     this.disableRecv();
     try {
       const out = await this.handler.fourLetterWord(this, word);
-      if (out !== null && !this.socket.destroyed) this.socket.write(out);
+      if (out !== null && !this.socket.destroyed) {
+        this.socket.write(out);
+        this.packetsSent++; // Java counts the answer as a packet sent (sendBufferSync)
+        this.handler.packetSent?.();
+      }
     } finally {
       this.socket.end();
       this.close("FOUR_LETTER_WORD");
@@ -285,6 +329,7 @@ export class ServerCnxn implements Watcher {
     }
     this.socket.write(buf);
     this.packetsSent++;
+    this.handler.packetSent?.();
   }
 
   // #region send-response
@@ -299,6 +344,7 @@ export class ServerCnxn implements Watcher {
       else rsp.codec.write(oa, rsp.value);
     }
     oa.patchInt(0, oa.length - 4);
+    this.handler.responseSent?.(oa.length - 4, h.xid === Xid.notification);
     this.write(oa.toBuffer());
     if (h.xid > 0) {
       this.outstanding--;
@@ -363,9 +409,9 @@ export class ServerCnxn implements Watcher {
 
   /** One line of `cons`, as ServerCnxn.dumpConnectionInfo prints it. */
   dumpConnectionInfo(brief: boolean): string {
-    let s = ` ${this.remoteSocketAddress}[${this.recvEnabled && !this.throttled ? 1 : 0}](queued=${this.outstanding},recved=${this.packetsReceived},sent=${this.packetsSent}`;
+    let s = ` ${this.remoteSocketAddress}[${this.interestOps}](queued=${this.outstanding},recved=${this.packetsReceived},sent=${this.packetsSent}`;
     if (!brief && this.sessionId !== 0n) {
-      s += `,sid=${hex(this.sessionId)},lop=${this.lastOp},est=${this.established},to=${this.sessionTimeout}`;
+      s += `,sid=${hex(BigInt.asUintN(64, this.sessionId))},lop=${this.lastOp},est=${this.established},to=${this.sessionTimeout}`;
       if (this.lastCxid >= 0) s += `,lcxid=${hex(this.lastCxid)}`;
       s += `,lzxid=${hex(BigInt.asUintN(64, this.lastZxid))},lresp=${this.lastResponseTime},llat=${this.lastLatency},minlat=${this.count === 0 ? 0 : this.minLatency},avglat=${this.avgLatency},maxlat=${this.maxLatency}`;
     }

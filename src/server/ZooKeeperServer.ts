@@ -138,7 +138,12 @@ export class ZooKeeperServer implements SessionExpirer {
 
   /** Restores the tree, drops the ephemerals of sessions that died while we were down, snapshots. */
   async loadData(): Promise<void> {
-    this.hzxid = this.zkDb.initialized ? this.zkDb.lastProcessedZxid : await this.zkDb.loadDataBase();
+    if (this.zkDb.initialized) this.hzxid = this.zkDb.lastProcessedZxid;
+    else {
+      const start = this.clock.now();
+      this.hzxid = await this.zkDb.loadDataBase();
+      this.serverStats.metrics.DB_INIT_TIME.add(Math.round(this.clock.now() - start));
+    }
     for (const session of this.zkDb.sessionsWithEphemerals()) {
       if (!this.zkDb.sessionsWithTimeouts.has(session)) this.zkDb.killSession(session, this.zkDb.lastProcessedZxid);
     }
@@ -165,7 +170,9 @@ export class ZooKeeperServer implements SessionExpirer {
       this.fatal(e);
       return;
     }
-    LOG.info(`Snapshot taken in ${Math.round(this.clock.now() - start)} ms`);
+    const elapsed = Math.round(this.clock.now() - start);
+    LOG.info(`Snapshot taken in ${elapsed} ms`);
+    this.serverStats.metrics.SNAPSHOT_TIME.add(elapsed);
   }
 
   /** Waits until every write handed to the log so far is on disk and applied. */
@@ -176,6 +183,7 @@ export class ZooKeeperServer implements SessionExpirer {
   fatal(err: unknown): void {
     if (this.state === "ERROR" || this.state === "SHUTDOWN") return;
     this.state = "ERROR";
+    this.serverStats.metrics.UNRECOVERABLE_ERROR_COUNT.add(1);
     this.onFatal(err);
   }
 
@@ -213,7 +221,7 @@ export class ZooKeeperServer implements SessionExpirer {
 
   requestFinished(request: Request): void {
     this.inProcess--;
-    this.serverStats.updateLatency(request.createTime, this.clock.now());
+    this.serverStats.updateLatency(request.createTime, this.clock.now(), request.hdr !== null);
   }
 
   // ---------------------------------------------------------------- sessions
@@ -301,6 +309,7 @@ export class ZooKeeperServer implements SessionExpirer {
 
   expire(session: Session): void {
     LOG.info(`Expiring session ${hex(session.sessionId)}, timeout of ${session.timeout}ms exceeded`);
+    this.serverStats.metrics.STALE_SESSIONS_EXPIRED.add(1);
     this.close(session.sessionId);
   }
 
@@ -355,7 +364,6 @@ export class ZooKeeperServer implements SessionExpirer {
       LOG.debug(`Dropping request ${si}: no session with sessionid ${hex(si.cnxn.sessionId)} exists, probably expired and removed`);
       return;
     }
-    if (si.cnxn !== null) this.serverStats.packetReceived();
     if (Request.isValid(si.type)) {
       if (si.cnxn !== null) this.inProcess++;
       this.firstProcessor.processRequest(si);
@@ -379,6 +387,7 @@ export class ZooKeeperServer implements SessionExpirer {
     const zxid = hdr.zxid;
     while (this.outstandingChanges.length > 0 && this.outstandingChanges[0]!.zxid <= zxid) {
       const cr = this.outstandingChanges.shift()!;
+      this.serverStats.metrics.OUTSTANDING_CHANGES_REMOVED.add(1);
       if (cr.zxid < zxid) LOG.warn(`Zxid outstanding ${hex(cr.zxid)} is less than current ${hex(zxid)}`);
       if (this.outstandingChangesForPath.get(cr.path) === cr) this.outstandingChangesForPath.delete(cr.path);
     }

@@ -17,7 +17,7 @@ import { getLogger, hex } from "../util/Logger.js";
 import type { ConnectRequest, RequestHeader } from "../jute/proto.js";
 import { ServerCnxn, type DisconnectReason, type ServerCnxnHandler } from "../server/ServerCnxn.js";
 import type { CnxnRegistry, ZooKeeperServer } from "../server/ZooKeeperServer.js";
-import { FourLetterCommands, type CnxnFactoryView } from "../server/command/FourLetterCommands.js";
+import { FourLetterCommands, type CnxnFactoryView, type CommandEnvironment } from "../server/command/FourLetterCommands.js";
 
 const LOG = getLogger("NIOServerCnxnFactory");
 
@@ -37,6 +37,8 @@ export interface FactoryOptions {
   maxClientCnxns: number;
   /** The 4lw.commands.whitelist value ("" = just srvr, "*" = all). */
   fourLetterWordWhitelist: string;
+  /** What `conf`, `envi` and `initial_configuration` report (zoo.cfg, its text). */
+  operations?: CommandEnvironment;
 }
 
 export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnFactoryView {
@@ -59,7 +61,8 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
   async startup(zks: ZooKeeperServer, startServer = true): Promise<void> {
     this.zks = zks;
     zks.cnxns = this;
-    this.fourLetter = new FourLetterCommands(zks, this, this.opts.fourLetterWordWhitelist);
+    const env = { maxClientCnxns: this.opts.maxClientCnxns, ...this.opts.operations };
+    this.fourLetter = new FourLetterCommands(zks, this, this.opts.fourLetterWordWhitelist, env);
     if (startServer) await zks.startup();
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
@@ -81,6 +84,7 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
     const count = this.perIp.get(ip) ?? 0;
     if (this.opts.maxClientCnxns > 0 && count >= this.opts.maxClientCnxns) {
       LOG.warn(`Too many connections from ${ip} - max is ${this.opts.maxClientCnxns}`);
+      this.zks?.serverStats.metrics.CONNECTION_REJECTED.add(1);
       socket.destroy();
       return;
     }
@@ -97,6 +101,7 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
   }
 
   processConnectRequest(cnxn: ServerCnxn, req: ConnectRequest, readOnly: boolean | null): void {
+    this.zks!.serverStats.metrics.CONNECTION_REQUEST_COUNT.add(1);
     this.zks!.processConnectRequest(cnxn, req, readOnly);
   }
 
@@ -114,7 +119,22 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
 
   fourLetterWord(cnxn: ServerCnxn, word: string): Promise<string | null> | string | null {
     LOG.info(`Processing ${word} command from ${cnxn.remoteSocketAddress}`);
-    return this.fourLetter!.run(word);
+    return this.fourLetter!.run(word, cnxn);
+  }
+
+  packetReceived(bytes: number): void {
+    this.zks?.serverStats.incrementPacketsReceived();
+    this.zks?.serverStats.metrics.BYTES_RECEIVED_COUNT.add(bytes);
+  }
+
+  packetSent(): void {
+    this.zks?.serverStats.incrementPacketsSent();
+  }
+
+  responseSent(size: number, notification: boolean): void {
+    const stats = this.zks?.serverStats;
+    stats?.updateClientResponseSize(size);
+    (notification ? stats?.metrics.WATCH_BYTES : stats?.metrics.RESPONSE_BYTES)?.add(size);
   }
 
   now(): number {

@@ -12,7 +12,9 @@ import { join } from "node:path";
 import { freePort, waitForImok } from "./net.js";
 
 const ZK_JAR = "/usr/share/java/zookeeper.jar";
-const CLASSPATH = [ZK_JAR, "/usr/share/java/slf4j-simple.jar"].join(":");
+// zookeeper.jar's manifest brings Jetty but not the servlet API Jetty needs; without it
+// the AdminServer (admin.enableServer=true) silently falls back to a dummy.
+const CLASSPATH = [ZK_JAR, "/usr/share/java/slf4j-simple.jar", "/usr/share/java/servlet-api.jar"].join(":");
 
 export function apacheZooKeeperAvailable(): boolean {
   return existsSync(ZK_JAR) && existsSync("/usr/bin/java");

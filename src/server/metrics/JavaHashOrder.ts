@@ -1,0 +1,95 @@
+/**
+ * JavaHashOrder — the order in which Java's `HashMap`/`HashSet` and `ConcurrentHashMap`
+ * iterate their keys, computed from the order the keys were inserted.
+ *
+ * Chapter 03 (operations). ZooKeeper prints many things by iterating hash maps: `mntr`
+ * walks DefaultMetricsProvider's ConcurrentHashMaps, `wchp` a HashMap of paths, `dump`
+ * a ConcurrentHashMap of session ids. The order looks random but is a pure function of
+ * the hash codes and the insertions, so we reproduce it and our output lines up with
+ * Apache ZooKeeper's line for line.
+ *
+ * The model (JDK 8–21):
+ * - `String.hashCode` is s[0]·31^(n-1) + … + s[n-1] in 32-bit arithmetic;
+ *   `Long.hashCode` is `(int)(v ^ (v >>> 32))`. The bin is `(h ^ (h >>> 16)) & (n - 1)`.
+ * - A new key goes to the tail of its bin. Iteration walks bins 0…n-1, each from its head.
+ * - HashMap: `n` starts at the initial capacity (16); after an insert that makes
+ *   size > 0.75·n the table doubles, and each bin splits into a low and a high bin
+ *   keeping its relative order.
+ * - ConcurrentHashMap: `n` starts at 16; when the count reaches 0.75·n it doubles, but
+ *   its `transfer` moves the tail run of nodes that go the same way ("lastRun") as is
+ *   and prepends the nodes before it one by one, reversing them.
+ *
+ * Differs from Java: removals are not modelled (we order what is there now, as if it had
+ * been inserted in that order), nor tree bins (8+ keys in one bin).
+ */
+
+/** Java's `String.hashCode`, as a signed 32-bit int. */
+export function javaStringHashCode(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Java's `Long.hashCode`. */
+export function javaLongHashCode(v: bigint): number {
+  const u = BigInt.asUintN(64, v);
+  return Number(BigInt.asIntN(32, u ^ (u >> 32n)));
+}
+
+export interface HashOrderOptions {
+  /** ConcurrentHashMap (resizes reverse part of a bin) rather than HashMap. */
+  concurrent?: boolean;
+  /** The table size the map was created with, a power of two (HashSet(4) → 4). */
+  initialCapacity?: number;
+}
+
+// #region hash-order
+/** The iteration order of a Java hash map after inserting `keys` in this order. */
+export function javaHashOrder<K>(keys: Iterable<K>, hashCode: (k: K) => number, opts: HashOrderOptions = {}): K[] {
+  let n = opts.initialCapacity ?? 16;
+  let table: K[][] = Array.from({ length: n }, () => []);
+  const hashes = new Map<K, number>();
+  for (const key of keys) {
+    if (hashes.has(key)) continue; // putting an existing key keeps its place
+    const h = javaStringSpread(hashCode(key));
+    hashes.set(key, h);
+    table[h & (n - 1)]!.push(key);
+    const size = hashes.size;
+    // HashMap resizes once size exceeds the threshold, ConcurrentHashMap once it reaches it.
+    while (opts.concurrent ? size >= n - (n >>> 2) : size > n * 0.75) {
+      table = split(table, n, (k) => hashes.get(k)! & n, opts.concurrent === true);
+      n <<= 1;
+    }
+  }
+  return table.flat();
+}
+// #endregion hash-order
+
+function javaStringSpread(h: number): number {
+  return (h ^ (h >>> 16)) & 0x7fffffff;
+}
+
+/** Doubles the table: bin i splits into bins i and i + n. */
+function split<K>(table: K[][], n: number, highBit: (k: K) => number, concurrent: boolean): K[][] {
+  const next: K[][] = Array.from({ length: n * 2 }, () => []);
+  table.forEach((bin, i) => {
+    const lo: K[] = [];
+    const hi: K[] = [];
+    if (!concurrent) {
+      for (const k of bin) (highBit(k) === 0 ? lo : hi).push(k);
+    } else if (bin.length > 0) {
+      let lastRun = 0;
+      for (let j = 1; j < bin.length; j++) if (highBit(bin[j]!) !== highBit(bin[lastRun]!)) lastRun = j;
+      (highBit(bin[lastRun]!) === 0 ? lo : hi).push(...bin.slice(lastRun));
+      for (let j = 0; j < lastRun; j++) (highBit(bin[j]!) === 0 ? lo : hi).unshift(bin[j]!);
+    }
+    next[i] = lo;
+    next[i + n] = hi;
+  });
+  return next;
+}
+
+/** Shorthands for the maps ZooKeeper prints. */
+export const concurrentHashMapOrder = (keys: Iterable<string>): string[] => javaHashOrder(keys, javaStringHashCode, { concurrent: true });
+export const hashSetOrder = (keys: Iterable<string>): string[] => javaHashOrder(keys, javaStringHashCode);
+export const longHashOrder = (keys: Iterable<bigint>, concurrent = false): bigint[] => javaHashOrder(keys, javaLongHashCode, { concurrent });
