@@ -8,6 +8,7 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataTree } from "../../src/data/DataTree.js";
+import { ZKDatabase, type TxnSnapLog } from "../../src/data/ZKDatabase.js";
 import type { TxnHeader } from "../../src/jute/txn.js";
 import { FileSnap } from "../../src/persistence/FileSnap.js";
 import { DatadirException, FileTxnSnapLog, LogDirContentCheckException, SnapDirContentCheckException } from "../../src/persistence/FileTxnSnapLog.js";
@@ -159,6 +160,21 @@ describe("FileTxnSnapLog", () => {
     expect(dumpTree(r.tree)).toEqual(dumpTree(b.tree));
     expect(r.tree.digestMismatches).toBe(0);
     expect(lines.filter((l) => l.includes("ERROR"))).toEqual([]);
+  });
+
+  it("T17 as ZKDatabase uses it: loadDataBase fills the committedLog from the replayed txns", async () => {
+    const dir = await tempDir();
+    const s = await openWithEmptySnapshot(dir);
+    const b = new TxnBuilder();
+    for (let i = 1; i <= 4; i++) b.create(`/z${i}`);
+    await appendAll(s, b.entries);
+    await s.close();
+    const storage: TxnSnapLog = await FileTxnSnapLog.open(dir, dir, OPTS);
+    const db = new ZKDatabase(storage);
+    expect(await db.loadDataBase()).toBe(z(4));
+    expect(db.committedLog.map((p) => p.zxid)).toEqual([z(1), z(2), z(3), z(4)]);
+    expect(db.committedLog[3]!.entry).toEqual(b.entries[3]);
+    await db.close();
   });
 
   it("processTransaction keeps the session table: createSession adds, closeSession removes with the ephemerals", async () => {
