@@ -27,6 +27,9 @@ const apiSidebarFile = join(REPO_ROOT, "site/api/typedoc-sidebar.json");
 // per class and function made ~600 pages, each carrying the whole sidebar.
 const apiSidebar: DefaultTheme.SidebarItem[] = existsSync(apiSidebarFile) ? JSON.parse(readFileSync(apiSidebarFile, "utf8")) : [];
 
+/** Folders outside site/ that pages are built from. */
+const WATCHED = ["chapters", "diagrams", "src"].map((dir) => join(REPO_ROOT, dir));
+
 const chapters: DefaultTheme.SidebarItem[] = chapterDirs().map((dir) => ({ text: chapterTitle(dir), link: `/chapters/${dir}` }));
 
 export default withMermaid(
@@ -34,8 +37,10 @@ export default withMermaid(
     title: "Annotated ZooKeeper",
     description: "Apache ZooKeeper 3.8 reimplemented in TypeScript, as a runnable source-study companion",
     srcExclude: ["README.md"],
-    // The default theme ships no favicon: without this every page logs a 404 (toolchain P9).
-    head: [["link", { rel: "icon", href: "data:," }]],
+    // The default theme ships no favicon, and a missing one logs a 404 on every page load
+    // (toolchain P9). A `data:,` link is not enough under `vitepress dev`, where the
+    // browser asks for /favicon.ico before the head is rendered: so a real file.
+    head: [["link", { rel: "icon", href: "/favicon.ico" }]],
     themeConfig: {
       nav: [
         { text: "Chapters", link: "/chapters/01-foundations" },
@@ -59,9 +64,29 @@ export default withMermaid(
       outline: [2, 3],
     },
     markdown: {
+      cache: false, // only affects `vitepress dev`; see the watch-sources plugin
       config: (md) => siteMarkers({ root: REPO_ROOT, sourceUrl: process.env.ZK_DOCS_SOURCE_URL })(md),
     },
     vite: {
+      plugins: [
+        {
+          // Pages are built from files outside site/: chapter READMEs, diagrams, code
+          // regions. Under `vitepress dev` an edit there did not reach the page (the
+          // files were not watched, and the page's rendering is cached by its own text,
+          // which did not change). So: watch those folders, render without the cache
+          // (markdown.cache below), and reload the browser when one of them changes.
+          name: "annotated-zookeeper:watch-sources",
+          configureServer(server) {
+            server.watcher.add(WATCHED);
+          },
+          handleHotUpdate({ file, server }) {
+            if (!WATCHED.some((dir) => file.startsWith(dir + "/"))) return;
+            server.moduleGraph.invalidateAll();
+            server.ws.send({ type: "full-reload" });
+            return [];
+          },
+        },
+      ],
       // Without pre-bundling mermaid, `vitepress dev` fails on mermaid 11's CJS fastdom (P3).
       optimizeDeps: { include: ["mermaid"] },
       // mermaid alone is over the default 500 kB warning (P12).
