@@ -23,6 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { getLogger } from "../../util/Logger.js";
 import type { ZooKeeperServer } from "../ZooKeeperServer.js";
 import type { CommandContext } from "../command/CommandContext.js";
+import { boundPort, closeHttp, listenHttp } from "../metrics/HttpEndpoint.js";
 import { getPrimaryNames, runCommand } from "./Commands.js";
 import { CONTENT_TYPE, toJson } from "./JsonOutputter.js";
 
@@ -65,8 +66,7 @@ export class AdminServer {
 
   /** The bound port (the requested one, or what the OS picked for port 0). */
   get port(): number {
-    const a = this.server?.address();
-    return typeof a === "object" && a !== null ? a.port : this.requestedPort;
+    return boundPort(this.server, this.requestedPort);
   }
 
   /** As Java's setZooKeeperServer: a quorum peer hands over each role's server in turn. */
@@ -91,13 +91,7 @@ export class AdminServer {
     });
     server.keepAliveTimeout = this.idleTimeoutMs;
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(this.requestedPort, this.address, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
+      await listenHttp(server, this.requestedPort, this.address);
     } catch (e) {
       const msg = `Problem starting AdminServer on address ${this.address}, port ${this.requestedPort} and command URL ${this.commandUrl}`;
       throw new AdminServerException(`${msg}: ${(e as Error).message}`, { cause: e });
@@ -110,9 +104,7 @@ export class AdminServer {
     this.stopping ??= (async () => {
       await this.starting?.catch(() => {});
       const server = this.server;
-      if (server === null) return;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server !== null) await closeHttp(server);
     })();
     return this.stopping;
   }

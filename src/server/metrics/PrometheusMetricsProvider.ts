@@ -24,6 +24,7 @@ import { createServer, type Server } from "node:http";
 import { getLogger } from "../../util/Logger.js";
 import { javaDoubleToString } from "../command/JavaFormat.js";
 import { double, type Counter, type DetailLevel, type Gauge, type MetricsContext, type MetricsProvider, type MetricsSink, type Summary } from "./MetricsContext.js";
+import { boundPort, closeHttp, listenHttp } from "./HttpEndpoint.js";
 import { standardExports, type MetricFamily } from "./StandardExports.js";
 import { TimeWindowQuantiles } from "./TimeWindowQuantiles.js";
 
@@ -166,8 +167,7 @@ export class PrometheusMetricsProvider implements MetricsProvider {
   }
 
   get port(): number {
-    const a = this.server?.address();
-    return typeof a === "object" && a !== null ? a.port : this.requestedPort;
+    return boundPort(this.server, this.requestedPort);
   }
 
   /** Every family, gauges sampled now. */
@@ -215,13 +215,7 @@ export class PrometheusMetricsProvider implements MetricsProvider {
       res.end(req.method === "HEAD" ? undefined : body);
     });
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(this.requestedPort, this.host, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
+      await listenHttp(server, this.requestedPort, this.host);
     } catch (e) {
       throw new Error(`Cannot start /metrics server on ${this.host}:${this.requestedPort}: ${(e as Error).message}`, { cause: e });
     }
@@ -231,9 +225,7 @@ export class PrometheusMetricsProvider implements MetricsProvider {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (server === null) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server !== null) await closeHttp(server);
   }
   // #endregion metrics-servlet
 }
