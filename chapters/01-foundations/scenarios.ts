@@ -14,6 +14,12 @@ import type { TraceEvent } from "../../src/trace/index.js";
 /** The five members of the document's tax-rate vote [001 L113]. */
 export const ACCEPTORS = ["A1", "A2", "A3", "A4", "A5"] as const;
 
+/** The two proposers of cases 2 and 3: A1 wants 10%, A5 wants 20% [001 L133]. */
+const DUELLISTS = [
+  { name: "A1", value: "10%" },
+  { name: "A5", value: "20%" },
+];
+
 // #region case-1
 /** Case 1 [001 L112–127]: A1 alone proposes 10%; every message arrives in order. */
 export function paxosCase1(): PaxosSim {
@@ -34,10 +40,7 @@ export function paxosCase1(): PaxosSim {
 export function paxosCase2(rule: ValueRule): PaxosSim {
   const sim = new PaxosSim({
     acceptors: ACCEPTORS,
-    proposers: [
-      { name: "A1", value: "10%" },
-      { name: "A5", value: "20%" },
-    ],
+    proposers: DUELLISTS,
     rule,
   });
   sim.start("A1");
@@ -81,10 +84,7 @@ export const REACH_NOTE = "A1 reaches A1–A3, A5 reaches A3–A5: messages on o
 export function paxosCase3(maxBallot: Ballot): PaxosSim {
   const sim = new PaxosSim({
     acceptors: ACCEPTORS,
-    proposers: [
-      { name: "A1", value: "10%" },
-      { name: "A5", value: "20%" },
-    ],
+    proposers: DUELLISTS,
     retryUpTo: Infinity,
   });
   sim.start("A1");

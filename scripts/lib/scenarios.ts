@@ -8,7 +8,7 @@
  * Names built at run time (template strings with `${}`) cannot be seen by this scan.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { REPO_ROOT, listFiles } from "./repo.js";
 
 export interface Scenario {
@@ -61,13 +61,16 @@ export function scenarioStatus(root = REPO_ROOT): ScenarioStatus[] {
   });
 }
 
-/** A markdown table of scenarios; `testCell` renders a test file's path. */
-export function scenarioTable(rows: readonly ScenarioStatus[], testCell: (file: string) => string = (f) => `\`${f}\``): string {
+/** The default Test cell: the file's name, its path on hover. */
+export const testFileCell = (file: string): string => `<code title="${file}">${basename(file)}</code>`;
+
+/** A markdown table of scenarios; `testCell` renders a test file. */
+export function scenarioTable(rows: readonly ScenarioStatus[], testCell: (file: string) => string = testFileCell): string {
   const escape = (s: string) => s.replace(/\|/g, "\\|");
-  const lines = ["| Scenario | What it checks | Source | Test | Status |", "|---|---|---|---|---|"];
+  const lines = ["| Scenario | What it checks (where the documents describe it) | Test | Status |", "|---|---|---|---|"];
   for (const r of rows) {
     const tests = r.tests.length > 0 ? r.tests.map(testCell).join("<br>") : "—";
-    lines.push(`| ${r.id} | ${escape(r.title)} | ${r.source} | ${tests} | ${r.status} |`);
+    lines.push(`| ${r.id} | ${escape(r.title)} (${r.source}) | ${tests} | ${r.status} |`);
   }
   return lines.join("\n");
 }

@@ -22,7 +22,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, posix, relative } from "node:path";
 import { findSnippets, expandMarkers, isRelativeLink, mapLinks, resolveLink, snippetTarget, type LinkMapping } from "./markdown.js";
 import { chapterDirs, toPosix } from "./repo.js";
-import { scenarioStatus, scenarioTable } from "./scenarios.js";
+import { scenarioStatus, scenarioTable, testFileCell } from "./scenarios.js";
 
 export interface PageContext {
   /** The repository root (absolute). */
@@ -102,8 +102,8 @@ export function expandPage(src: string, ctx: PageContext): string {
       case "scenarios": {
         const rows = scenarioStatus(ctx.root).filter((r) => m.arg === "" || r.chapter === m.arg);
         if (rows.length === 0) throw new Error(`${ctx.page}: no scenarios for chapter "${m.arg}"`);
-        const testCell = (f: string) => (ctx.sourceUrl ? `[\`${posix.basename(f)}\`](${ctx.sourceUrl}${f})` : `\`${f}\``);
-        return scenarioTable(rows, testCell);
+        const linked = (f: string) => `[\`${posix.basename(f)}\`](${ctx.sourceUrl}${f})`;
+        return scenarioTable(rows, ctx.sourceUrl ? linked : testFileCell);
       }
       case "chapter":
         throw new Error(`${ctx.page}: a chapter cannot include another chapter (${m.arg})`);

@@ -21,8 +21,9 @@ describe("site pages", () => {
     write("chapters/01-intro/README.md", "# 01 — Intro\n");
     write("chapters/02-next/README.md", "# 02 — Next\n");
     write("diagrams/flow.mmd", "%% generated\nsequenceDiagram\n  A->>B: hi\n");
-    write("scripts/scenarios.json", JSON.stringify([{ id: "T1", chapter: "01-intro", title: "First scenario here", source: "001 L1" }]));
-    write("test/intro/T1-first.test.ts", 'it("T1 works", () => {});\n');
+    // A number above 92, so that this file's source does not count as a test of a real scenario.
+    write("scripts/scenarios.json", JSON.stringify([{ id: "T901", chapter: "01-intro", title: "First scenario here", source: "001 L1" }]));
+    write("test/intro/T901-first.test.ts", 'it("T901 works", () => {});\n');
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -44,7 +45,7 @@ describe("site pages", () => {
       "title: ignored",
       "---",
       "See [next](../02-next/README.md#part), [code](../../src/sim/paxos.ts), [scenarios](../../site/scenarios.md),",
-      "[the test](../../test/intro/T1-first.test.ts), [T1-first.test.ts](../../test/intro/T1-first.test.ts) and [web](https://example.org).",
+      "[the test](../../test/intro/T901-first.test.ts), [T901-first.test.ts](../../test/intro/T901-first.test.ts) and [web](https://example.org).",
       "![figure](./fig.png)",
       "<<< ./run.ts#main",
       "<<< @/../src/x.ts#y",
@@ -58,7 +59,7 @@ describe("site pages", () => {
       "See [next](/chapters/02-next#part), [code](/api/sim/paxos), [scenarios](/scenarios),",
     );
     expect(out[1]).toBe(
-      "the test (`test/intro/T1-first.test.ts`), T1-first.test.ts and [web](https://example.org).",
+      "the test (`test/intro/T901-first.test.ts`), T901-first.test.ts and [web](https://example.org).",
     );
     expect(out[2]).toBe("![figure](../../chapters/01-intro/fig.png)");
     expect(out[3]).toBe("<<< @/../chapters/01-intro/run.ts#main");
@@ -74,7 +75,9 @@ describe("site pages", () => {
     const includes: string[] = [];
     const out = expandPage("---\nx: 1\n---\n<!-- chapter: 01-intro -->\n", { root, page: "site/chapters/01-intro.md", includes });
     expect(out).toContain("```mermaid\n%% generated\nsequenceDiagram\n  A->>B: hi\n```");
-    expect(out).toContain("| T1 | First scenario here | 001 L1 | `test/intro/T1-first.test.ts` | covered |");
+    expect(out).toContain(
+      '| T901 | First scenario here (001 L1) | <code title="test/intro/T901-first.test.ts">T901-first.test.ts</code> | covered |',
+    );
     expect(includes).toEqual([join(root, "chapters/01-intro/README.md"), join(root, "diagrams/flow.mmd")]);
   });
 
