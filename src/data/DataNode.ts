@@ -14,10 +14,12 @@
  *   still there, so changes = 2 × creations − current children.
  */
 import type { Stat, StatPersisted } from "../jute/data.js";
+import { JavaHashSet } from "../util/JavaHash.js";
 import { ephemeralType } from "./EphemeralType.js";
 
 export class DataNode {
-  children: Set<string> | null = null;
+  /** Child names, iterating in the order Java's `new HashSet<String>(8)` would (JavaHash.ts). */
+  children: JavaHashSet | null = null;
   /** Cached node digest (DigestCalculator), -1 when it must be recomputed. */
   digest = -1;
 
@@ -28,10 +30,8 @@ export class DataNode {
   ) {}
 
   addChild(name: string): boolean {
-    if (this.children === null) this.children = new Set();
-    const before = this.children.size;
-    this.children.add(name);
-    return this.children.size !== before;
+    if (this.children === null) this.children = new JavaHashSet(8);
+    return this.children.add(name);
   }
 
   removeChild(name: string): boolean {
@@ -43,7 +43,7 @@ export class DataNode {
   }
 
   childNames(): string[] {
-    return this.children === null ? [] : [...this.children];
+    return this.children === null ? [] : this.children.toArray();
   }
 
   // #region copy-stat

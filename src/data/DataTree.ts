@@ -37,6 +37,7 @@ import { EventType, KeeperState } from "../jute/Watcher.js";
 import { OpCode, READ_ACL_UNSAFE } from "../jute/ZooDefs.js";
 import { readTxnBody, type TxnBody } from "../persistence/TxnLogEntry.js";
 import { BinaryInputArchive as InputArchive } from "../jute/BinaryInputArchive.js";
+import { JavaHashSet } from "../util/JavaHash.js";
 import { getLogger, hex } from "../util/Logger.js";
 import { DataNode, createStat, splitPath } from "./DataNode.js";
 import { addDigest, calculateDigest, DIGEST_VERSION, removeDigest } from "./DigestCalculator.js";
@@ -82,7 +83,8 @@ export class DataTree {
   readonly digestEnabled: boolean;
 
   private readonly nodes = new Map<string, DataNode>();
-  private readonly ephemerals = new Map<bigint, Set<string>>();
+  /** session → its ephemeral paths, in Java HashSet order (a closeSession deletes them in it). */
+  private readonly ephemerals = new Map<bigint, JavaHashSet>();
   private readonly containers = new Set<string>();
   private readonly ttls = new Set<string>();
   private readonly aclCache = new ReferenceCountedACLCache();
@@ -200,8 +202,9 @@ export class DataTree {
 
   // ---------------------------------------------------------------- reads
 
+  /** The node at `path`; "" is the root too, as in Java's map where the root has both names. */
   getNode(path: string): DataNode | undefined {
-    return this.nodes.get(path);
+    return this.nodes.get(path === "" ? "/" : path);
   }
 
   get nodeCount(): number {
@@ -225,7 +228,7 @@ export class DataTree {
   }
 
   private mustGet(path: string): DataNode {
-    const n = this.nodes.get(path);
+    const n = this.getNode(path);
     if (n === undefined) throw new KeeperException(Code.NONODE);
     return n;
   }
@@ -265,12 +268,13 @@ export class DataTree {
     return { acl: [...this.aclCache.convertLong(n.acl)], stat: this.statOf(n) };
   }
 
-  getEphemerals(sessionId: bigint): Set<string> {
-    return new Set(this.ephemerals.get(sessionId) ?? []);
+  /** A copy of a session's ephemeral paths (Java clones the HashSet: same iteration rules). */
+  getEphemerals(sessionId: bigint): JavaHashSet {
+    return this.ephemerals.get(sessionId)?.clone() ?? new JavaHashSet();
   }
 
   /** session id → ephemeral paths, for `dump` and the admin server. */
-  allEphemerals(): Map<bigint, Set<string>> {
+  allEphemerals(): Map<bigint, JavaHashSet> {
     return this.ephemerals;
   }
 
@@ -345,7 +349,7 @@ export class DataTree {
     else if (kind === "TTL") this.ttls.add(path);
     else if (kind === "NORMAL") {
       let set = this.ephemerals.get(owner);
-      if (set === undefined) this.ephemerals.set(owner, (set = new Set()));
+      if (set === undefined) this.ephemerals.set(owner, (set = new JavaHashSet()));
       set.add(path);
     }
   }

@@ -20,10 +20,16 @@
  * That is how ZooKeeper 3.6–3.8 behave, and clients depend on identical behaviour, so
  * it is kept.
  *
+ * Every notification carries the ACL of the node it is about, and a connection without
+ * READ permission on that node never hears of it (CVE-2024-23944: before the fix a
+ * persistent recursive watch on an open parent revealed the paths of protected
+ * children). Fixed upstream in 3.8.4 and in Debian's 3.8.0 package; we follow the fix.
+ *
  * Differs from Java: watchers of one event are notified in the order they registered
  * (Java iterates a HashSet). Per connection this makes no difference: one event
  * reaches a connection at most once.
  */
+import type { ACL } from "../jute/data.js";
 import { EventType, KeeperState } from "../jute/Watcher.js";
 
 export interface WatchedEvent {
@@ -34,7 +40,11 @@ export interface WatchedEvent {
 
 /** Something that receives watch events: a client connection. */
 export interface Watcher {
-  process(event: WatchedEvent): void;
+  /**
+   * Delivers an event. `znodeAcl` is the ACL of the node the event is about (null for
+   * events that need no check); the connection drops the event unless it may READ it.
+   */
+  process(event: WatchedEvent, znodeAcl?: ACL[] | null): void;
   /** The session the watcher belongs to, for the wchc/wchp dumps. */
   readonly sessionId: bigint;
   /** A closed connection takes no new watches. */
@@ -49,17 +59,26 @@ export function watcherModeFromZooDef(mode: number): WatcherMode {
   throw new RangeError(`Unsupported mode: ${mode}`);
 }
 
-/** "/a/b" → "/a/b", "/a", "/"; or only the path itself when `all` is false. */
+/**
+ * "/a/b" → "/a/b", "/a", "/" (or only "/a/b" when `all` is false), with whether each is
+ * a parent. Like Java's PathParentIterator it computes the next path as it hands out the
+ * current one, so a path without any "/" fails (Java's substring(0, -1)), which a
+ * checkWatches on such a path reports as MARSHALLINGERROR.
+ */
 function* pathAndParents(path: string, all: boolean): Generator<[path: string, atParent: boolean]> {
   let p = path;
-  let level = 0;
-  while (p.length > 0) {
-    yield [p, level > 0];
-    if (!all) return;
+  let level = -1;
+  const maxLevel = all ? Number.MAX_SAFE_INTEGER : 0;
+  while (p.length > 0 && level < maxLevel) {
+    const local = p;
     level++;
-    if (p === "/") return;
-    const i = p.lastIndexOf("/");
-    p = i === 0 ? "/" : p.substring(0, i);
+    if (p === "/") p = "";
+    else {
+      const i = p.lastIndexOf("/");
+      if (i < 0) throw new RangeError(`begin 0, end -1, length ${p.length}`);
+      p = i === 0 ? "/" : p.substring(0, i);
+    }
+    yield [local, level > 0];
   }
 }
 
@@ -131,7 +150,7 @@ export class WatchManager {
    * Fires the watches an event on `path` triggers and returns who was notified, so
    * the caller can suppress a second notification from the other manager.
    */
-  triggerWatch(path: string, type: EventType, suppress?: Set<Watcher> | null): Set<Watcher> | null {
+  triggerWatch(path: string, type: EventType, acl: ACL[] | null, suppress?: Set<Watcher> | null): Set<Watcher> | null {
     const event: WatchedEvent = { type, state: KeeperState.SyncConnected, path };
     const watchers = new Set<Watcher>();
     for (const [localPath, atParent] of pathAndParents(path, this.recursiveQty > 0)) {
@@ -154,7 +173,7 @@ export class WatchManager {
     if (watchers.size === 0) return null;
     for (const w of watchers) {
       if (suppress?.has(w)) continue;
-      w.process(event);
+      w.process(event, acl);
     }
     return watchers;
   }

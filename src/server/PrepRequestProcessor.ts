@@ -417,7 +417,7 @@ export class PrepRequestProcessor implements RequestProcessor {
       this.addChangeRecord(nodeRecord);
     }
     if (this.zks.config.closeSessionTxnEnabled) {
-      request.txn = { type: OpCode.closeSession, txn: { paths2Delete: [...es] } };
+      request.txn = { type: OpCode.closeSession, txn: { paths2Delete: es.toArray() } };
     } else {
       request.txn = { type: OpCode.closeSession, txn: null };
     }

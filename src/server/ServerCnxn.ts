@@ -28,9 +28,10 @@
 import type { Socket } from "node:net";
 import { BinaryInputArchive, JuteError } from "../jute/BinaryInputArchive.js";
 import { BinaryOutputArchive } from "../jute/BinaryOutputArchive.js";
-import type { Id } from "../jute/data.js";
+import type { ACL, Id } from "../jute/data.js";
 import * as proto from "../jute/proto.js";
 import { Xid } from "../jute/ZooDefs.js";
+import { concurrentHashMapOrder, stringHashCode } from "../util/JavaHash.js";
 import { getLogger, hex } from "../util/Logger.js";
 import type { WatchedEvent, Watcher } from "../data/WatchManager.js";
 import type { Response } from "./FinalRequestProcessor.js";
@@ -68,12 +69,19 @@ export interface ServerCnxnHandler {
   fourLetterWord(cnxn: ServerCnxn, word: string): Promise<string | null> | string | null;
   isFourLetterWord(word: string): boolean;
   connectionClosed(cnxn: ServerCnxn, reason: DisconnectReason): void;
+  /** Whether these ids may READ a node with this ACL (for watch delivery). */
+  mayRead(acl: ACL[], authInfo: Id[], path: string): boolean;
   now(): number;
   /** Statistics (ServerCnxn.packetReceived/packetSent in Java): a frame of `bytes` was read. */
   packetReceived?(bytes: number): void;
   packetSent?(): void;
   /** A reply or notification of `size` bytes (without the length prefix) was queued. */
   responseSent?(size: number, notification: boolean): void;
+}
+
+/** The jute-generated Id.hashCode. */
+function idHashCode(id: Id): number {
+  return (Math.imul(37, (Math.imul(37, 17) + stringHashCode(id.scheme)) | 0) + stringHashCode(id.id)) | 0;
 }
 
 /** ServerCnxn.me: the owner of requests that arrive directly from clients. */
@@ -85,7 +93,8 @@ export class ServerCnxn implements Watcher {
   readonly id = nextCnxnId++;
   sessionId = 0n;
   sessionTimeout = 0;
-  readonly authInfo: Id[];
+  /** Authenticated ids in the order they were added; see `authInfo` for Java's order. */
+  private readonly ids: Id[];
   /** Set by the ConnectRequest: false when an old client omitted the readOnly flag. */
   isOldClient = true;
   initialized = false;
@@ -118,7 +127,7 @@ export class ServerCnxn implements Watcher {
     readonly socket: Socket,
     private readonly handler: ServerCnxnHandler,
   ) {
-    this.authInfo = [{ scheme: "ip", id: this.remoteAddress }];
+    this.ids = [{ scheme: "ip", id: this.remoteAddress }];
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (err) => {
@@ -148,7 +157,15 @@ export class ServerCnxn implements Watcher {
   }
 
   addAuthInfo(id: Id): void {
-    if (!this.authInfo.some((a) => a.scheme === id.scheme && a.id === id.id)) this.authInfo.push(id);
+    if (!this.ids.some((a) => a.scheme === id.scheme && a.id === id.id)) this.ids.push(id);
+  }
+
+  /**
+   * The connection's ids as Java lists them: its authInfo is a ConcurrentHashMap-backed
+   * set, so whoAmI answers in that set's iteration order.
+   */
+  get authInfo(): Id[] {
+    return concurrentHashMapOrder(this.ids, idHashCode);
   }
 
   isStale(): boolean {
@@ -363,8 +380,15 @@ export class ServerCnxn implements Watcher {
     this.write(oa.toBuffer());
   }
 
-  /** A watch fired: notification with xid -1 (and zxid -1, as 3.8 sends). */
-  process(event: WatchedEvent): void {
+  /**
+   * A watch fired: notification with xid -1 (and zxid -1, as 3.8 sends) — unless this
+   * connection may not read the node (see WatchManager on CVE-2024-23944).
+   */
+  process(event: WatchedEvent, znodeAcl: ACL[] | null = null): void {
+    if (znodeAcl !== null && !this.handler.mayRead(znodeAcl, this.authInfo, event.path)) {
+      LOG.trace(`Not delivering event ${event.type} ${event.path} to ${hex(this.sessionId)} (filtered by ACL)`);
+      return;
+    }
     this.sendResponse({ xid: Xid.notification, zxid: -1n, err: 0 }, { codec: proto.WatcherEvent, value: { type: event.type, state: event.state, path: event.path } });
   }
 

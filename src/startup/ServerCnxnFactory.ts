@@ -14,7 +14,9 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { getLogger, hex } from "../util/Logger.js";
+import type { ACL, Id } from "../jute/data.js";
 import type { ConnectRequest, RequestHeader } from "../jute/proto.js";
+import { Perms } from "../jute/ZooDefs.js";
 import { ServerCnxn, type DisconnectReason, type ServerCnxnHandler } from "../server/ServerCnxn.js";
 import type { CnxnRegistry, ZooKeeperServer } from "../server/ZooKeeperServer.js";
 import { FourLetterCommands, type CnxnFactoryView, type CommandEnvironment } from "../server/command/FourLetterCommands.js";
@@ -120,6 +122,15 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
   fourLetterWord(cnxn: ServerCnxn, word: string): Promise<string | null> | string | null {
     LOG.info(`Processing ${word} command from ${cnxn.remoteSocketAddress}`);
     return this.fourLetter!.run(word, cnxn);
+  }
+
+  mayRead(acl: ACL[], authInfo: Id[], path: string): boolean {
+    try {
+      this.zks!.checkACL(acl, Perms.READ, authInfo, path, null);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   packetReceived(bytes: number): void {

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, waitForImok } from "./net.js";
+import { freePort, waitForServing } from "./net.js";
 
 const ZK_JAR = "/usr/share/java/zookeeper.jar";
 // zookeeper.jar's manifest brings Jetty but not the servlet API Jetty needs; without it
@@ -93,7 +93,7 @@ export async function startApacheZooKeeper(opts: ApacheZooKeeperOptions = {}): P
     if (!opts.dataDir) rmSync(home, { recursive: true, force: true });
   };
   try {
-    await waitForImok(port, 60_000);
+    await waitForServing(port, 60_000);
   } catch (e) {
     await finish("SIGKILL");
     throw new Error(`Apache ZooKeeper did not start: ${String(e)}\n${out}`);

@@ -52,3 +52,22 @@ export async function waitForImok(port: number, timeoutMs = 30_000): Promise<voi
   }
   throw new Error(`server on port ${port} did not answer imok within ${timeoutMs} ms: ${String(last)}`);
 }
+
+/**
+ * Polls `srvr` until the server says which mode it is in: `ruok` answers `imok` while
+ * Apache ZooKeeper is still loading its database and refusing sessions.
+ */
+export async function waitForServing(port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    try {
+      last = await fourLetterWord(port, "srvr", "127.0.0.1", 1000);
+      if (last.includes("Mode:")) return;
+    } catch (e) {
+      last = String(e);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server on port ${port} is not serving after ${timeoutMs} ms: ${last}`);
+}
