@@ -1,0 +1,107 @@
+/**
+ * QuorumPeerMain — the `zk-server` entry point: parse zoo.cfg, start the purge task, and
+ * run standalone or as a member of an ensemble.
+ *
+ * Reimplements `org.apache.zookeeper.server.quorum.QuorumPeerMain` (main,
+ * initializeAndRun). Chapter 03: [001 L1182–1198] (3.5: `isDistributed()`), [003 L274]
+ * (3.4: any `server.N` line means cluster mode), [002 L145–364] (3.6 config parse).
+ *
+ * T25: one voting server (or none) → standalone, ZooKeeperServerMain; more than one
+ * voter (or standaloneEnabled=false) → the quorum peer. The quorum peer (election, sync,
+ * broadcast: chapters 05–08) is not part of this build yet; a distributed zoo.cfg is
+ * checked (T26: myid must be one of the server.N lines) and then refused with an
+ * explicit message rather than silently run standalone.
+ */
+import { getLogger, setLogServerId } from "../util/Logger.js";
+import { DatadirCleanupManager } from "../persistence/DatadirCleanupManager.js";
+import { ConfigException, isDistributed, parseConfigFile, type ZooCfg } from "./QuorumPeerConfig.js";
+import { runFromConfig, type RunningServer } from "./ZooKeeperServerMain.js";
+
+const LOG = getLogger("QuorumPeerMain");
+
+/** ExitCode values of ZooKeeper's ServiceUtils. */
+export const ExitCode = { EXECUTION_FINISHED: 0, UNEXPECTED_ERROR: 1, INVALID_INVOCATION: 2, QUORUM_NOT_SUPPORTED: 3 } as const;
+
+// #region mode-selection
+export type Mode = "standalone" | "quorum";
+
+export function chooseMode(cfg: ZooCfg): Mode {
+  return isDistributed(cfg) ? "quorum" : "standalone";
+}
+
+/** QuorumPeer.start's first check: this server must be one of the server.N lines. */
+export function checkPeerList(cfg: ZooCfg): void {
+  if (!cfg.servers.has(cfg.serverId)) throw new Error(`My id ${cfg.serverId} not in the peer list`);
+}
+// #endregion mode-selection
+
+export interface Started {
+  mode: Mode;
+  server: RunningServer;
+  purge: DatadirCleanupManager;
+}
+
+// #region initializeAndRun
+export async function initializeAndRun(configPath: string): Promise<Started> {
+  const cfg = parseConfigFile(configPath);
+  if (cfg.serverId >= 0n) setLogServerId(cfg.serverId);
+  // Java starts the purge task before it knows the mode: both modes purge alike.
+  const purge = new DatadirCleanupManager(cfg.dataDir, cfg.dataLogDir, cfg.snapRetainCount, cfg.purgeInterval);
+  purge.start();
+  const mode = chooseMode(cfg);
+  if (mode === "quorum") {
+    await purge.shutdown();
+    checkPeerList(cfg);
+    throw new QuorumNotSupported(
+      `${configPath} defines an ensemble (${cfg.servers.size} servers); quorum mode (election, sync, broadcast) is not part of this build yet. Remove the server.N lines (or leave one) to run standalone.`,
+    );
+  }
+  LOG.warn("Either no config or no quorum defined in config, running in standalone mode");
+  try {
+    const server = await runFromConfig(cfg);
+    return { mode, server, purge };
+  } catch (e) {
+    await purge.shutdown();
+    throw e;
+  }
+}
+// #endregion initializeAndRun
+
+export class QuorumNotSupported extends Error {
+  override name = "QuorumNotSupported";
+}
+
+/** The process entry: exit codes as zkServer.sh expects them. */
+export async function main(args: string[]): Promise<number> {
+  if (args.length !== 1) {
+    process.stderr.write("Usage: zk-server zoo.cfg\n");
+    return ExitCode.INVALID_INVOCATION;
+  }
+  let started: Started;
+  try {
+    started = await initializeAndRun(args[0]!);
+  } catch (e) {
+    if (e instanceof ConfigException) {
+      LOG.error(`Invalid config, exiting abnormally: ${e.message}`);
+      process.stderr.write(`Invalid config, exiting abnormally: ${e.message}\n`);
+      return ExitCode.INVALID_INVOCATION;
+    }
+    if (e instanceof QuorumNotSupported) {
+      process.stderr.write(`${e.message}\n`);
+      return ExitCode.QUORUM_NOT_SUPPORTED;
+    }
+    LOG.error("Unexpected exception, exiting abnormally", e);
+    process.stderr.write(`Unexpected exception, exiting abnormally: ${(e as Error).message}\n`);
+    return ExitCode.UNEXPECTED_ERROR;
+  }
+  const stop = () => {
+    LOG.info("Received shutdown signal");
+    void started.server.shutdown();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  await started.server.closed;
+  await started.purge.shutdown();
+  LOG.info("Exiting normally");
+  return ExitCode.EXECUTION_FINISHED;
+}

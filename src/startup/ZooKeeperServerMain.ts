@@ -1,0 +1,116 @@
+/**
+ * ZooKeeperServerMain — runs one standalone server from a parsed zoo.cfg.
+ *
+ * Reimplements `org.apache.zookeeper.server.ZooKeeperServerMain.runFromConfig`.
+ * Chapter 03; the documents name it but never show it (G14), so the order below is
+ * added knowledge (U): metrics and admin server, the transaction log and snapshots,
+ * the server, the client port (which loads the database and starts the processors),
+ * then the container manager. Q1: standalone has no election and no quorum — one
+ * server, the Prep → Sync → Final chain.
+ *
+ * Lifecycle: `runFromConfig` resolves once the server is serving and returns a handle
+ * whose `shutdown()` stops everything in reverse order (idempotent).
+ */
+import { FileTxnSnapLog } from "../persistence/FileTxnSnapLog.js";
+import { DatadirCleanupManager } from "../persistence/DatadirCleanupManager.js";
+import { getLogger } from "../util/Logger.js";
+import { ContainerManager } from "../server/ContainerManager.js";
+import { operationsEnvironment, startOperations, type Operations } from "../server/admin/Operations.js";
+import { ZooKeeperServer, type ServerConfig } from "../server/ZooKeeperServer.js";
+import { ConfigProperties, type ZooCfg } from "./QuorumPeerConfig.js";
+import { checkFactoryName, ServerCnxnFactory } from "./ServerCnxnFactory.js";
+
+const LOG = getLogger("ZooKeeperServerMain");
+
+export interface RunningServer {
+  zks: ZooKeeperServer;
+  factory: ServerCnxnFactory;
+  operations: Operations;
+  /** The port clients connect to (useful with clientPort=0). */
+  clientPort: number;
+  shutdown(): Promise<void>;
+  /** Resolves when the server stops (shutdown, or a fatal error). */
+  closed: Promise<void>;
+}
+
+// #region server-config
+/** ZooKeeperServer's settings from zoo.cfg and its `zookeeper.*` properties. */
+export function serverConfigFrom(cfg: ZooCfg): ServerConfig {
+  const p = new ConfigProperties(cfg);
+  return {
+    tickTime: cfg.tickTime,
+    minSessionTimeout: cfg.minSessionTimeout,
+    maxSessionTimeout: cfg.maxSessionTimeout,
+    serverId: cfg.serverId < 0n ? 0n : cfg.serverId,
+    snapCount: Math.max(2, p.int("zookeeper.snapCount", 100000)),
+    snapSizeLimitBytes: p.int("zookeeper.snapshot.size.limitInKb", 4194304) * 1024,
+    maxBatchSize: p.int("zookeeper.maxBatchSize", 1000),
+    globalOutstandingLimit: p.int("zookeeper.globalOutstandingLimit", 1000),
+    maxBuffer: p.int("zookeeper.jute.maxbuffer", Number(process.env.JUTE_MAXBUFFER ?? 0xfffff)),
+    closeSessionTxnEnabled: p.bool("zookeeper.closeSessionTxn.enabled", true),
+    enforceQuota: p.bool("zookeeper.enforceQuota", false),
+    skipACL: p.string("zookeeper.skipACL", "no") === "yes",
+    superDigest: p.string("zookeeper.DigestAuthenticationProvider.superDigest", null),
+    digestEnabled: p.bool("zookeeper.digest.enabled", true),
+    extendedTypesEnabled: p.bool("zookeeper.extendedTypesEnabled", false),
+  };
+}
+// #endregion server-config
+
+// #region runFromConfig
+export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
+  LOG.info("Starting server");
+  const p = new ConfigProperties(cfg);
+  checkFactoryName(p.string("zookeeper.serverCnxnFactory", null) ?? undefined);
+  const config = serverConfigFrom(cfg);
+  const snapLog = await FileTxnSnapLog.open(cfg.dataLogDir, cfg.dataDir, {
+    preAllocSizeBytes: p.int("zookeeper.preAllocSize", 65536) * 1024,
+    forceSync: p.string("zookeeper.forceSync", "yes") !== "no",
+    fsyncWarningThresholdMs: p.int("zookeeper.fsync.warningthresholdms", 1000),
+    trustEmptySnapshot: p.bool("zookeeper.snapshot.trust.empty", false),
+  });
+  const zks = new ZooKeeperServer(snapLog, config);
+  LOG.info(
+    `Created server with tickTime ${config.tickTime} ms minSessionTimeout ${config.minSessionTimeout} ms maxSessionTimeout ${config.maxSessionTimeout} ms clientPortListenBacklog ${cfg.clientPortListenBacklog} datadir ${cfg.dataLogDir}/version-2 snapdir ${cfg.dataDir}/version-2`,
+  );
+  const factory = new ServerCnxnFactory({
+    host: cfg.clientPortAddress ?? "0.0.0.0",
+    port: cfg.clientPort,
+    maxClientCnxns: cfg.maxClientCnxns,
+    fourLetterWordWhitelist: p.string("zookeeper.4lw.commands.whitelist", ""),
+    operations: operationsEnvironment(cfg),
+  });
+  const operations = await startOperations({ zks, factory, cfg });
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+  let containers: ContainerManager | null = null;
+  let stopping: Promise<void> | null = null;
+  const shutdown = () =>
+    (stopping ??= (async () => {
+      containers?.stop();
+      await factory.shutdown();
+      await operations.stop();
+      resolveClosed();
+    })());
+  zks.onFatal = (err) => {
+    LOG.error("Fatal error, shutting down", err);
+    void shutdown();
+  };
+  try {
+    await factory.startup(zks);
+  } catch (e) {
+    await operations.stop();
+    await zks.shutdown();
+    throw e;
+  }
+  containers = new ContainerManager(zks, {
+    checkIntervalMs: p.int("zookeeper.znode.container.checkIntervalMs", 60000),
+    maxPerMinute: p.int("zookeeper.znode.container.maxPerMinute", 10000),
+    maxNeverUsedIntervalMs: p.int("zookeeper.znode.container.maxNeverUsedIntervalMs", 0),
+  });
+  containers.start();
+  return { zks, factory, operations, clientPort: factory.localPort, shutdown, closed };
+}
+// #endregion runFromConfig
+
+export { DatadirCleanupManager };
