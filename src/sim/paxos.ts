@@ -228,7 +228,6 @@ export class PaxosSim {
   /** Per ballot, its value and who accepted it: the ground truth of what got chosen. */
   readonly #acceptances = new Map<Ballot, { value: string; by: Set<string> }>();
   readonly #retryUpTo: Ballot;
-  delivered = 0;
 
   constructor(options: PaxosOptions) {
     for (const name of options.acceptors) this.acceptors.set(name, new Acceptor(name));
@@ -262,7 +261,6 @@ export class PaxosSim {
     const [m] = this.inFlight.splice(index, 1);
     if (m === undefined) throw new RangeError(`no in-flight message at ${index}`);
     trace.message(m.from, m.to, m.type, fieldsOf(m));
-    this.delivered++;
     this.inFlight.push(...this.#receive(m));
   }
 

@@ -70,8 +70,6 @@ export class ZabServer {
   leader: string | null = null;
   /** Set by NEWLEADER: from then on this follower ACKs each proposal it logs. */
   synced = false;
-  /** Set by UPTODATE: the follower would now serve clients. */
-  serving = false;
 
   constructor(
     readonly name: string,
@@ -145,10 +143,6 @@ export class ZabSim {
     return this.#links.get(linkKey(from, to)) ?? [];
   }
 
-  get idle(): boolean {
-    return [...this.#links.values()].every((q) => q.length === 0);
-  }
-
   // #region elect
   /**
    * Crash recovery, first half [001 L326–368]: the oracle election. Among the live
@@ -191,7 +185,6 @@ export class ZabSim {
     s.role = "DOWN";
     s.applied = [];
     s.synced = false;
-    s.serving = false;
     trace.state(name, "crash");
     this.#dropAll(name);
     if (this.#leader?.name === name) {
@@ -305,7 +298,7 @@ export class ZabSim {
         this.#send(f.name, from, { type: "ACK", zxid: p.zxid });
         return;
       case "UPTODATE":
-        f.serving = true;
+        // The follower would now serve clients; nothing else in the model depends on it.
         trace.state(f.name, "serving");
         return;
       case "ACK":
@@ -372,7 +365,6 @@ export class ZabSim {
     s.role = "LOOKING";
     s.leader = null;
     s.synced = false;
-    s.serving = false;
     s.replayLog();
     trace.state(s.name, "LOOKING", { lastZxid: s.lastZxid });
   }

@@ -5,6 +5,7 @@
  * the build with `vite preview` on 127.0.0.1 (P6); skipped only where /usr/bin/chromium
  * is absent (CI installs it).
  *
+ * Local search is checked to index chapter text (it renders pages separately).
  * The site is built once per run (typedoc + vitepress build, see site-build.ts), unless
  * an existing build is newer than every input. Screenshots of chapter 01, light and
  * dark, are written to the system temp folder for a human to look at.
@@ -94,6 +95,19 @@ describe.skipIf(!existsSync(CHROMIUM))("site in Chromium", () => {
     try {
       expect(await page.locator("h1").first().innerText()).toContain("sim/paxos");
       expect(await page.locator(".vp-doc").innerText()).toContain("PaxosSim");
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("finds chapter text with the local search (chapters are indexed after marker expansion)", async () => {
+    const { page, errors } = await open("/");
+    try {
+      await page.locator("#local-search button").click();
+      await page.locator("input.search-input").fill("livelock");
+      await expect.poll(() => page.locator("ul.results li").count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(await page.locator("ul.results li").first().innerText()).toContain("01 — Foundations");
       expect(errors).toEqual([]);
     } finally {
       await page.close();
