@@ -73,8 +73,9 @@ export class FinalRequestProcessor implements RequestProcessor {
           this.zks.finishSessionInit(cnxn, true);
           return;
         default: {
+          // Java names the operation before running it, so a read that fails still shows it.
+          lastOp = LAST_OP.get(request.type) ?? "NA";
           const out = this.respond(request, rc, cnxn);
-          lastOp = out.lastOp;
           rsp = out.rsp;
           err = out.err;
         }
@@ -109,87 +110,86 @@ export class FinalRequestProcessor implements RequestProcessor {
   }
 
   /** The response for a request that did not fail before this point. */
-  private respond(request: Request, rc: ProcessTxnResult | null, cnxn: ServerCnxn): { lastOp: string; rsp: Response; err: number } {
+  private respond(request: Request, rc: ProcessTxnResult | null, cnxn: ServerCnxn): { rsp: Response; err: number } {
     const err = rc?.err ?? Code.OK;
     switch (request.type) {
       case OpCode.multi:
-        return { lastOp: "MULT", err: Code.OK, rsp: { multi: this.multiResults(rc!) } };
+        return { err: Code.OK, rsp: { multi: this.multiResults(rc!) } };
       case OpCode.multiRead:
-        return { lastOp: "MLTR", err: Code.OK, rsp: { multi: this.multiRead(request, cnxn) } };
+        return { err: Code.OK, rsp: { multi: this.multiRead(request, cnxn) } };
       case OpCode.create:
-        return { lastOp: "CREA", err, rsp: { codec: proto.CreateResponse, value: { path: rc!.path } } };
+        return { err, rsp: { codec: proto.CreateResponse, value: { path: rc!.path } } };
       case OpCode.create2:
       case OpCode.createTTL:
       case OpCode.createContainer:
-        return { lastOp: "CREA", err, rsp: { codec: proto.Create2Response, value: { path: rc!.path, stat: rc!.stat } } };
+        return { err, rsp: { codec: proto.Create2Response, value: { path: rc!.path, stat: rc!.stat } } };
       case OpCode.delete:
       case OpCode.deleteContainer:
-        return { lastOp: "DELE", err, rsp: null };
+        return { err, rsp: null };
       case OpCode.setData:
-        return { lastOp: "SETD", err, rsp: { codec: proto.SetDataResponse, value: { stat: rc!.stat } } };
+        return { err, rsp: { codec: proto.SetDataResponse, value: { stat: rc!.stat } } };
       case OpCode.setACL:
-        return { lastOp: "SETA", err, rsp: { codec: proto.SetACLResponse, value: { stat: rc!.stat } } };
+        return { err, rsp: { codec: proto.SetACLResponse, value: { stat: rc!.stat } } };
       case OpCode.closeSession:
-        return { lastOp: "CLOS", err, rsp: null };
+        return { err, rsp: null };
       case OpCode.sync: {
         const { path } = this.decode(proto.SyncRequest, request);
-        return { lastOp: "SYNC", err: Code.OK, rsp: { codec: proto.SyncResponse, value: { path } } };
+        return { err: Code.OK, rsp: { codec: proto.SyncResponse, value: { path } } };
       }
       case OpCode.check:
-        return { lastOp: "CHEC", err, rsp: { codec: proto.SetDataResponse, value: { stat: rc!.stat } } };
+        return { err, rsp: { codec: proto.SetDataResponse, value: { stat: rc!.stat } } };
       case OpCode.exists: {
         const { path, watch } = this.decode(proto.ExistsRequest, request);
         if (path.includes("\0")) throw new KeeperException(Code.BADARGUMENTS);
         const stat = this.db.statNode(path, watch ? cnxn : null);
-        return { lastOp: "EXIS", err: Code.OK, rsp: { codec: proto.ExistsResponse, value: { stat } } };
+        return { err: Code.OK, rsp: { codec: proto.ExistsResponse, value: { stat } } };
       }
       case OpCode.getData: {
         const req = this.decode(proto.GetDataRequest, request);
-        return { lastOp: "GETD", err: Code.OK, rsp: { codec: proto.GetDataResponse, value: this.getData(req, request, cnxn) } };
+        return { err: Code.OK, rsp: { codec: proto.GetDataResponse, value: this.getData(req, request, cnxn) } };
       }
       case OpCode.setWatches: {
         const sw = this.decode(proto.SetWatches, request);
         this.db.setWatches(sw.relativeZxid, sw.dataWatches, sw.existWatches, sw.childWatches, [], [], cnxn);
-        return { lastOp: "SETW", err: Code.OK, rsp: null };
+        return { err: Code.OK, rsp: null };
       }
       case OpCode.setWatches2: {
         const sw = this.decode(proto.SetWatches2, request);
         this.db.setWatches(sw.relativeZxid, sw.dataWatches, sw.existWatches, sw.childWatches, sw.persistentWatches, sw.persistentRecursiveWatches, cnxn);
-        return { lastOp: "STW2", err: Code.OK, rsp: null };
+        return { err: Code.OK, rsp: null };
       }
       case OpCode.addWatch: {
         const { path, mode } = this.decode(proto.AddWatchRequest, request);
         this.db.addWatch(path, cnxn, mode);
-        return { lastOp: "ADDW", err: Code.OK, rsp: ZERO_ERR };
+        return { err: Code.OK, rsp: ZERO_ERR };
       }
       case OpCode.getACL:
-        return { lastOp: "GETA", err: Code.OK, rsp: { codec: proto.GetACLResponse, value: this.getACL(request) } };
+        return { err: Code.OK, rsp: { codec: proto.GetACLResponse, value: this.getACL(request) } };
       case OpCode.getChildren: {
         const req = this.decode(proto.GetChildrenRequest, request);
-        return { lastOp: "GETC", err: Code.OK, rsp: { codec: proto.GetChildrenResponse, value: { children: this.getChildren(req, request, cnxn).children } } };
+        return { err: Code.OK, rsp: { codec: proto.GetChildrenResponse, value: { children: this.getChildren(req, request, cnxn).children } } };
       }
       case OpCode.getAllChildrenNumber: {
         const { path } = this.decode(proto.GetAllChildrenNumberRequest, request);
         this.checkRead(path, request);
-        return { lastOp: "GETACN", err: Code.OK, rsp: { codec: proto.GetAllChildrenNumberResponse, value: { totalNumber: this.db.getAllChildrenNumber(path) } } };
+        return { err: Code.OK, rsp: { codec: proto.GetAllChildrenNumberResponse, value: { totalNumber: this.db.getAllChildrenNumber(path) } } };
       }
       case OpCode.getChildren2: {
         const req = this.decode(proto.GetChildren2Request, request);
-        return { lastOp: "GETC", err: Code.OK, rsp: { codec: proto.GetChildren2Response, value: this.getChildren(req, request, cnxn) } };
+        return { err: Code.OK, rsp: { codec: proto.GetChildren2Response, value: this.getChildren(req, request, cnxn) } };
       }
       case OpCode.checkWatches: {
         const { path, type } = this.decode(proto.CheckWatchesRequest, request);
         if (!this.db.containsWatcher(path, type, cnxn)) throw new KeeperException(Code.NOWATCHER, `${path} (type: ${watcherTypeName(type)})`);
-        return { lastOp: "CHKW", err: Code.OK, rsp: null };
+        return { err: Code.OK, rsp: null };
       }
       case OpCode.removeWatches: {
         const { path, type } = this.decode(proto.RemoveWatchesRequest, request);
         if (!this.db.removeWatch(path, type, cnxn)) throw new KeeperException(Code.NOWATCHER, `${path} (type: ${watcherTypeName(type)})`);
-        return { lastOp: "REMW", err: Code.OK, rsp: null };
+        return { err: Code.OK, rsp: null };
       }
       case OpCode.whoAmI:
         return {
-          lastOp: "HOMI",
           err: Code.OK,
           rsp: { codec: proto.WhoAmIResponse, value: { clientInfo: request.authInfo.map((id) => ({ authScheme: id.scheme, user: this.zks.userName(id) })) } },
         };
@@ -198,13 +198,13 @@ export class FinalRequestProcessor implements RequestProcessor {
         const all = [...this.db.getEphemerals(request.sessionId)];
         const p = prefixPath.trim();
         const ephemerals = p.length === 0 || p === "/" ? all : all.filter((e) => e.startsWith(prefixPath));
-        return { lastOp: "GETE", err: Code.OK, rsp: { codec: proto.GetEphemeralsResponse, value: { ephemerals } } };
+        return { err: Code.OK, rsp: { codec: proto.GetEphemeralsResponse, value: { ephemerals } } };
       }
       case OpCode.reconfig:
         // Standalone never gets here: Prep turned reconfig into RECONFIGDISABLED.
-        return { lastOp: "RECO", err: Code.RECONFIGDISABLED, rsp: null };
+        return { err: Code.RECONFIGDISABLED, rsp: null };
       default:
-        return { lastOp: "NA", err: Code.OK, rsp: null };
+        return { err: Code.OK, rsp: null };
     }
   }
 
@@ -303,6 +303,37 @@ export class FinalRequestProcessor implements RequestProcessor {
     LOG.info("shutdown of request processor complete");
   }
 }
+
+/** The `lop` a connection reports (cons) after each kind of request, as Java names them. */
+const LAST_OP = new Map<number, string>([
+  [OpCode.multi, "MULT"],
+  [OpCode.multiRead, "MLTR"],
+  [OpCode.create, "CREA"],
+  [OpCode.create2, "CREA"],
+  [OpCode.createTTL, "CREA"],
+  [OpCode.createContainer, "CREA"],
+  [OpCode.delete, "DELE"],
+  [OpCode.deleteContainer, "DELE"],
+  [OpCode.setData, "SETD"],
+  [OpCode.reconfig, "RECO"],
+  [OpCode.setACL, "SETA"],
+  [OpCode.closeSession, "CLOS"],
+  [OpCode.sync, "SYNC"],
+  [OpCode.check, "CHEC"],
+  [OpCode.exists, "EXIS"],
+  [OpCode.getData, "GETD"],
+  [OpCode.setWatches, "SETW"],
+  [OpCode.setWatches2, "STW2"],
+  [OpCode.addWatch, "ADDW"],
+  [OpCode.getACL, "GETA"],
+  [OpCode.getChildren, "GETC"],
+  [OpCode.getChildren2, "GETC"],
+  [OpCode.getAllChildrenNumber, "GETACN"],
+  [OpCode.checkWatches, "CHKW"],
+  [OpCode.removeWatches, "REMW"],
+  [OpCode.whoAmI, "HOMI"],
+  [OpCode.getEphemerals, "GETE"],
+]);
 
 function watcherTypeName(t: number): string {
   return t === 1 ? "Children" : t === 2 ? "Data" : t === 3 ? "Any" : String(t);

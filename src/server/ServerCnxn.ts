@@ -31,7 +31,7 @@ import { BinaryOutputArchive } from "../jute/BinaryOutputArchive.js";
 import type { ACL, Id } from "../jute/data.js";
 import * as proto from "../jute/proto.js";
 import { Xid } from "../jute/ZooDefs.js";
-import { concurrentHashMapOrder, stringHashCode } from "../util/JavaHash.js";
+import { javaHashOrder, javaStringHashCode } from "../util/JavaHash.js";
 import { getLogger, hex } from "../util/Logger.js";
 import type { WatchedEvent, Watcher } from "../data/WatchManager.js";
 import type { Response } from "./FinalRequestProcessor.js";
@@ -81,7 +81,7 @@ export interface ServerCnxnHandler {
 
 /** The jute-generated Id.hashCode. */
 function idHashCode(id: Id): number {
-  return (Math.imul(37, (Math.imul(37, 17) + stringHashCode(id.scheme)) | 0) + stringHashCode(id.id)) | 0;
+  return (Math.imul(37, (Math.imul(37, 17) + javaStringHashCode(id.scheme)) | 0) + javaStringHashCode(id.id)) | 0;
 }
 
 /** ServerCnxn.me: the owner of requests that arrive directly from clients. */
@@ -165,7 +165,7 @@ export class ServerCnxn implements Watcher {
    * set, so whoAmI answers in that set's iteration order.
    */
   get authInfo(): Id[] {
-    return concurrentHashMapOrder(this.ids, idHashCode);
+    return javaHashOrder(this.ids, idHashCode, { concurrent: true });
   }
 
   isStale(): boolean {

@@ -1,47 +1,104 @@
 /**
- * Java's hash codes and ConcurrentHashMap's iteration order, for the few places where
- * ZooKeeper's output order is whatever a Java hash set yields.
+ * Java's hash codes and the iteration order of Java's hash maps and sets, for the
+ * places where ZooKeeper's output order is whatever a Java hash table yields.
  *
- * Example: a connection's authenticated ids live in a ConcurrentHashMap-backed set, and
- * whoAmI lists them in that set's iteration order. To answer whoAmI byte for byte as
- * Apache ZooKeeper does, we order the ids the same way: by bucket
- * (`spread(hashCode) & (tableSize - 1)`), and by insertion within a bucket.
+ * Chapters 03 and 07. ZooKeeper prints many things by iterating hash maps: `mntr` walks
+ * DefaultMetricsProvider's ConcurrentHashMaps, `wchp` a HashMap of paths, `dump` a
+ * ConcurrentHashMap of session ids, whoAmI a ConcurrentHashMap-backed set of ids;
+ * getChildren lists a node's children in the order of its HashSet, and a closeSession
+ * deletes the session's ephemerals (firing their watches) in the order of another. The
+ * order looks random but is a pure function of the hash codes and the insertions, so we
+ * reproduce it and our answers line up with Apache ZooKeeper's byte for byte.
+ *
+ * The model (JDK 8–21):
+ * - `String.hashCode` is s[0]·31^(n-1) + … + s[n-1] in 32-bit arithmetic;
+ *   `Long.hashCode` is `(int)(v ^ (v >>> 32))`. The bin is `(h ^ (h >>> 16)) & (n - 1)`.
+ * - A new key goes to the tail of its bin. Iteration walks bins 0…n-1, each from its head.
+ * - HashMap: `n` starts at the initial capacity (16); after an insert that makes
+ *   size > 0.75·n the table doubles, and each bin splits into a low and a high bin
+ *   keeping its relative order.
+ * - ConcurrentHashMap: `n` starts at 16; when the count reaches 0.75·n it doubles, but
+ *   its `transfer` moves the tail run of nodes that go the same way ("lastRun") as is
+ *   and prepends the nodes before it one by one, reversing them.
+ *
+ * Differs from Java: removals are not modelled (we order what is there now, as if it had
+ * been inserted in that order), nor tree bins (8+ keys in one bin).
  */
 
-/** String.hashCode: s[0]*31^(n-1) + ... + s[n-1], in 32-bit arithmetic, over UTF-16 units. */
-export function stringHashCode(s: string): number {
+/** Java's `String.hashCode`, as a signed 32-bit int. */
+export function javaStringHashCode(s: string): number {
   let h = 0;
   for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
   return h;
 }
 
-/** ConcurrentHashMap.spread: mixes the high half into the low half, clears the sign. */
-function spread(h: number): number {
+/** Java's `Long.hashCode`. */
+export function javaLongHashCode(v: bigint): number {
+  const u = BigInt.asUintN(64, v);
+  return Number(BigInt.asIntN(32, u ^ (u >> 32n)));
+}
+
+export interface HashOrderOptions {
+  /** ConcurrentHashMap (resizes reverse part of a bin) rather than HashMap. */
+  concurrent?: boolean;
+  /** The table size the map was created with, a power of two (HashSet(4) → 4). */
+  initialCapacity?: number;
+}
+
+// #region hash-order
+/** The iteration order of a Java hash map after inserting `keys` in this order. */
+export function javaHashOrder<K>(keys: Iterable<K>, hashCode: (k: K) => number, opts: HashOrderOptions = {}): K[] {
+  let n = opts.initialCapacity ?? 16;
+  let table: K[][] = Array.from({ length: n }, () => []);
+  const hashes = new Map<K, number>();
+  for (const key of keys) {
+    if (hashes.has(key)) continue; // putting an existing key keeps its place
+    const h = javaStringSpread(hashCode(key));
+    hashes.set(key, h);
+    table[h & (n - 1)]!.push(key);
+    const size = hashes.size;
+    // HashMap resizes once size exceeds the threshold, ConcurrentHashMap once it reaches it.
+    while (opts.concurrent ? size >= n - (n >>> 2) : size > n * 0.75) {
+      table = split(table, n, (k) => hashes.get(k)! & n, opts.concurrent === true);
+      n <<= 1;
+    }
+  }
+  return table.flat();
+}
+// #endregion hash-order
+
+function javaStringSpread(h: number): number {
   return (h ^ (h >>> 16)) & 0x7fffffff;
 }
 
-/**
- * The order in which a `new ConcurrentHashMap()` that had `keys` inserted in this order
- * iterates them. Exact while no resize happened (fewer than 12 keys in the default
- * 16-bucket table); beyond that the order is still a valid bucket order of the larger
- * table, computed the same way.
- */
-export function concurrentHashMapOrder<T>(keys: readonly T[], hashCode: (k: T) => number): T[] {
-  let n = 16;
-  while (keys.length >= n - (n >>> 2)) n <<= 1;
-  const buckets = new Map<number, T[]>();
-  for (const k of keys) {
-    const i = spread(hashCode(k)) & (n - 1);
-    let b = buckets.get(i);
-    if (b === undefined) buckets.set(i, (b = []));
-    b.push(k);
-  }
-  return [...buckets.keys()].sort((a, b) => a - b).flatMap((i) => buckets.get(i)!);
+/** Doubles the table: bin i splits into bins i and i + n. */
+function split<K>(table: K[][], n: number, highBit: (k: K) => number, concurrent: boolean): K[][] {
+  const next: K[][] = Array.from({ length: n * 2 }, () => []);
+  table.forEach((bin, i) => {
+    const lo: K[] = [];
+    const hi: K[] = [];
+    if (!concurrent) {
+      for (const k of bin) (highBit(k) === 0 ? lo : hi).push(k);
+    } else if (bin.length > 0) {
+      let lastRun = 0;
+      for (let j = 1; j < bin.length; j++) if (highBit(bin[j]!) !== highBit(bin[lastRun]!)) lastRun = j;
+      (highBit(bin[lastRun]!) === 0 ? lo : hi).push(...bin.slice(lastRun));
+      for (let j = 0; j < lastRun; j++) (highBit(bin[j]!) === 0 ? lo : hi).unshift(bin[j]!);
+    }
+    next[i] = lo;
+    next[i + n] = hi;
+  });
+  return next;
 }
+
+/** Shorthands for the maps ZooKeeper prints. */
+export const concurrentHashMapOrder = (keys: Iterable<string>): string[] => javaHashOrder(keys, javaStringHashCode, { concurrent: true });
+export const hashSetOrder = (keys: Iterable<string>): string[] => javaHashOrder(keys, javaStringHashCode);
+export const longHashOrder = (keys: Iterable<bigint>, concurrent = false): bigint[] => javaHashOrder(keys, javaLongHashCode, { concurrent });
 
 /** HashMap.hash: the key's hashCode with its high half folded into the low half. */
 function hashMapHash(s: string): number {
-  const h = stringHashCode(s);
+  const h = javaStringHashCode(s);
   return h ^ (h >>> 16);
 }
 

@@ -12,7 +12,7 @@ import { FileTxnSnapLog } from "../../src/persistence/FileTxnSnapLog.js";
 import { operationsEnvironment, startOperations, type Operations } from "../../src/server/admin/Operations.js";
 import { DEFAULT_TRACE_MASK, setTextTraceLevel } from "../../src/server/command/ZooTrace.js";
 import { JAVA_METRIC_ORDER } from "../../src/server/metrics/JavaMetricOrder.js";
-import { concurrentHashMapOrder } from "../../src/server/metrics/JavaHashOrder.js";
+import { concurrentHashMapOrder } from "../../src/util/JavaHash.js";
 import { ZooKeeperServer } from "../../src/server/ZooKeeperServer.js";
 import { ServerCnxnFactory } from "../../src/startup/ServerCnxnFactory.js";
 import { parseConfigFile } from "../../src/startup/QuorumPeerConfig.js";

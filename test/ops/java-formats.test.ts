@@ -14,7 +14,7 @@ import { JsonDouble, obj, toJson } from "../../src/server/admin/JsonOutputter.js
 import { javaDoubleToString } from "../../src/server/command/JavaFormat.js";
 import { roundHalfUp4 } from "../../src/server/metrics/AvgMinMaxCounter.js";
 import { snapshotQuantile } from "../../src/server/metrics/AvgMinMaxPercentileCounter.js";
-import { concurrentHashMapOrder, hashSetOrder, longHashOrder } from "../../src/server/metrics/JavaHashOrder.js";
+import { concurrentHashMapOrder, hashSetOrder, longHashOrder } from "../../src/util/JavaHash.js";
 
 const JAVA = "/usr/bin/java";
 

@@ -24,7 +24,7 @@ import { environmentList } from "../command/Environment.js";
 import { longToHexString } from "../command/JavaFormat.js";
 import { monitorValues } from "../command/MonitorCommand.js";
 import { getTextTraceLevel, setTextTraceLevel } from "../command/ZooTrace.js";
-import { hashSetOrder, longHashOrder } from "../metrics/JavaHashOrder.js";
+import { hashSetOrder, longHashOrder } from "../../util/JavaHash.js";
 import { CommandResponse } from "./CommandResponse.js";
 import { JsonDouble, obj, type JsonObject, type JsonValue } from "./JsonOutputter.js";
 

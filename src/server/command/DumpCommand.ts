@@ -16,7 +16,7 @@
  */
 import { ZK_NOT_SERVING, type CommandContext } from "./CommandContext.js";
 import { javaDateToString, longToHexString } from "./JavaFormat.js";
-import { hashSetOrder, longHashOrder } from "../metrics/JavaHashOrder.js";
+import { hashSetOrder, longHashOrder } from "../../util/JavaHash.js";
 
 /** Time.elapsedTimeToDate: a deadline on the monotonic clock as a wall-clock time. */
 export function elapsedToWallTime(ctx: CommandContext, elapsed: number): number {

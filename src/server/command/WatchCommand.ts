@@ -11,7 +11,7 @@
  */
 import { ZK_NOT_SERVING, type CommandContext } from "./CommandContext.js";
 import { longToHexString } from "./JavaFormat.js";
-import { hashSetOrder } from "../metrics/JavaHashOrder.js";
+import { hashSetOrder } from "../../util/JavaHash.js";
 
 // #region watches
 export function wchs(ctx: CommandContext): string {

@@ -14,7 +14,7 @@
  */
 import { AvgMinMaxCounter } from "./AvgMinMaxCounter.js";
 import { AvgMinMaxPercentileCounter } from "./AvgMinMaxPercentileCounter.js";
-import { concurrentHashMapOrder } from "./JavaHashOrder.js";
+import { concurrentHashMapOrder } from "../../util/JavaHash.js";
 import { JAVA_METRIC_ORDER } from "./JavaMetricOrder.js";
 import { double, long, type Counter, type DetailLevel, type Gauge, type GaugeKind, type MetricsContext, type MetricsProvider, type MetricsSink, type Summary } from "./MetricsContext.js";
 import { SimpleCounter } from "./SimpleCounter.js";
