@@ -25,6 +25,7 @@ import { BinaryInputArchive } from "../jute/BinaryInputArchive.js";
 import { ConnectResponse } from "../jute/proto.js";
 import { OpCode } from "../jute/ZooDefs.js";
 import type { Clock, TimerHandle } from "../util/Clock.js";
+import { ByteQueue } from "../util/ByteQueue.js";
 import { getLogger } from "../util/Logger.js";
 import type { ServerAddress } from "./ConnectStringParser.js";
 import type { Packet } from "./Packet.js";
@@ -78,8 +79,7 @@ export abstract class ClientCnxnSocket {
   private awaitingDrain = false;
   private eof = false;
   private error: Error | null = null;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly incoming = new ByteQueue();
   /** Bytes arrived since the last read: the "readable" of a selector (a partial frame alone is not). */
   private newData = false;
   /** Body length announced by the frame being read; null while reading the 4-byte length. */
@@ -112,8 +112,7 @@ export abstract class ClientCnxnSocket {
     this.wakeup();
   }
   protected onTransportData(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    this.incoming.push(chunk);
     this.newData = true;
     this.wakeup();
   }
@@ -194,8 +193,7 @@ export abstract class ClientCnxnSocket {
     this.awaitingDrain = false;
     this.eof = false;
     this.error = null;
-    this.chunks = [];
-    this.buffered = 0;
+    this.incoming.clear();
     this.newData = false;
     this.frameLen = null;
   }
@@ -303,12 +301,12 @@ export abstract class ClientCnxnSocket {
     this.newData = false;
     for (;;) {
       if (this.frameLen === null) {
-        if (this.buffered < 4) break;
+        if (this.incoming.length < 4) break;
         this.recvCount++;
-        this.frameLen = this.readLength(this.take(4).readInt32BE(0));
+        this.frameLen = this.readLength(new BinaryInputArchive(this.incoming.take(4)).readInt());
       }
-      if (this.buffered < this.frameLen) break;
-      const body = this.take(this.frameLen);
+      if (this.incoming.length < this.frameLen) break;
+      const body = this.incoming.take(this.frameLen);
       this.frameLen = null;
       if (!this.initialized) {
         this.readConnectResult(body);
@@ -360,30 +358,6 @@ export abstract class ClientCnxnSocket {
   /** No SASL here, so the head of the queue is always the one to send. */
   private findSendablePacket(): Packet | null {
     return this.owner!.outgoingQueue[0] ?? null;
-  }
-
-  /** Takes `n` bytes off the front of the received chunks. */
-  private take(n: number): Buffer {
-    let out: Buffer;
-    const first = this.chunks[0]!;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-    } else {
-      out = Buffer.allocUnsafe(n);
-      let off = 0;
-      while (off < n) {
-        const c = this.chunks[0]!;
-        const k = Math.min(c.length, n - off);
-        c.copy(out, off, 0, k);
-        off += k;
-        if (k === c.length) this.chunks.shift();
-        else this.chunks[0] = c.subarray(k);
-      }
-    }
-    this.buffered -= n;
-    return out;
   }
 
   // #region readLength

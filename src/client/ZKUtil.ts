@@ -74,14 +74,19 @@ export async function visitSubTreeDFS(zk: ZooKeeper, path: string, watch: boolea
   await visitHelper(zk, path, watch, visit);
 }
 
-async function visitHelper(zk: ZooKeeper, path: string, watch: boolean, visit: (path: string) => Promise<void> | void): Promise<void> {
-  let children: string[];
+/** The children of `path`, or null if it does not exist (any more). */
+export async function childrenOrNull(zk: ZooKeeper, path: string, watch = false): Promise<string[] | null> {
   try {
-    children = (await zk.getChildren(path, watch)).sort();
+    return await zk.getChildren(path, watch);
   } catch (e) {
-    if (e instanceof KeeperException && e.code === Code.NONODE) return;
+    if (e instanceof KeeperException && e.code === Code.NONODE) return null;
     throw e;
   }
+}
+
+async function visitHelper(zk: ZooKeeper, path: string, watch: boolean, visit: (path: string) => Promise<void> | void): Promise<void> {
+  const children = (await childrenOrNull(zk, path, watch))?.sort();
+  if (children === undefined) return;
   const childPath = (c: string) => (path.length === 1 ? path : path + "/") + c;
   for (const c of children) await visit(childPath(c));
   for (const c of children) await visitHelper(zk, childPath(c), watch, visit);

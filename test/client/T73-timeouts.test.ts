@@ -3,23 +3,14 @@
  * sessionTimeout / hostCount and a silent connection readTimeout = 2/3 of the session
  * timeout; both are recomputed from the timeout the server negotiates.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KeeperState } from "../../src/jute/Watcher.js";
 import { ZKClientConfig } from "../../src/client/ZKClientConfig.js";
 import { fakeClient, handshake } from "./support/fakeClient.js";
 import type { FakeClient } from "./support/FakeSocket.js";
 import { turns } from "./support/ManualClock.js";
 
-let client: FakeClient | null = null;
-afterEach(async () => {
-  if (client) {
-    const c = client;
-    client = null;
-    const closed = c.zk.close();
-    await c.clock.advance(60_000);
-    await closed;
-  }
-});
+let client: FakeClient;
 
 describe("T73 timeouts", () => {
   it("T73 sessionTimeout 30000 with 3 hosts: connectTimeout 10000, readTimeout 20000", () => {

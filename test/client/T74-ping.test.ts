@@ -5,24 +5,22 @@
  * loop is awake; a read timeout drops the connection (Disconnected) and a reconnect that
  * is not the first waits a random < 1000 ms.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EventType, KeeperState } from "../../src/jute/Watcher.js";
 import { OpCode } from "../../src/jute/ZooDefs.js";
 import { fakeClient, handshake } from "./support/fakeClient.js";
 import { notification, type FakeClient } from "./support/FakeSocket.js";
 
-let client: FakeClient | null = null;
-afterEach(async () => {
-  if (client) {
-    const c = client;
-    client = null;
-    const closed = c.zk.close();
-    await c.clock.advance(120_000);
-    await closed;
-  }
-});
+let client: FakeClient;
 
 const pings = (c: FakeClient) => c.sock.requests().filter((r) => r.type === OpCode.ping);
+
+/** Lets `ms` pass in silence, then wakes the send loop with a notification (the loop only looks at the clock when woken). */
+async function wakeAfter(c: FakeClient, ms: number): Promise<void> {
+  await c.clock.advance(ms);
+  c.sock.receive(notification(EventType.NodeCreated, KeeperState.SyncConnected, "/x"));
+  await c.clock.advance(0);
+}
 
 describe("T74 ping scheduling", () => {
   it("T74 an idle session pings at readTimeout/2 with xid -2", async () => {
@@ -50,9 +48,7 @@ describe("T74 ping scheduling", () => {
   it("T74 within the first second of idleness there is no early ping", async () => {
     client = fakeClient("h:1", 30000);
     await handshake(client, 30000);
-    await client.clock.advance(800);
-    client.sock.receive(notification(EventType.NodeCreated, KeeperState.SyncConnected, "/x"));
-    await client.clock.advance(0);
+    await wakeAfter(client, 800);
     expect(pings(client)).toHaveLength(0);
   });
 
@@ -60,13 +56,9 @@ describe("T74 ping scheduling", () => {
     client = fakeClient("h:1", 60000);
     await handshake(client, 60000);
     expect(client.cnxn.readTimeout).toBe(40000);
-    await client.clock.advance(10000);
-    client.sock.receive(notification(EventType.NodeCreated, KeeperState.SyncConnected, "/x"));
-    await client.clock.advance(0);
+    await wakeAfter(client, 10000);
     expect(pings(client)).toHaveLength(0); // exactly 10 s is not more than 10 s
-    await client.clock.advance(1);
-    client.sock.receive(notification(EventType.NodeCreated, KeeperState.SyncConnected, "/y"));
-    await client.clock.advance(0);
+    await wakeAfter(client, 1);
     expect(pings(client)).toHaveLength(1);
   });
 
@@ -97,11 +89,9 @@ describe("T74 ping scheduling", () => {
     client = fakeClient("h1:1", 30000);
     await handshake(client, 30000);
     await client.clock.advance(20000);
-    const c = client;
-    client = null;
-    const closed = c.zk.close();
-    await c.clock.advance(5000);
+    const closed = client.zk.close();
+    await client.clock.advance(5000);
     await closed;
-    expect(c.events.map((e) => e.state)).toEqual([KeeperState.SyncConnected, KeeperState.Disconnected, KeeperState.Closed]);
+    expect(client.events.map((e) => e.state)).toEqual([KeeperState.SyncConnected, KeeperState.Disconnected, KeeperState.Closed]);
   });
 });

@@ -4,7 +4,7 @@
  * their special xids and never wait in the pending queue; a frame length is checked
  * before anything waits for it, and a lying or unexpected frame drops the connection.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GetDataResponse } from "../../src/jute/proto.js";
 import { KeeperState } from "../../src/jute/Watcher.js";
 import { OpCode } from "../../src/jute/ZooDefs.js";
@@ -14,16 +14,7 @@ import { fakeClient, handshake } from "./support/fakeClient.js";
 import { connectResponse, reply, type FakeClient } from "./support/FakeSocket.js";
 import { turns } from "./support/ManualClock.js";
 
-let client: FakeClient | null = null;
-afterEach(async () => {
-  if (client) {
-    const c = client;
-    client = null;
-    const closed = c.zk.close();
-    await c.clock.advance(120_000);
-    await closed;
-  }
-});
+let client: FakeClient;
 
 const stat = { czxid: 5n, mzxid: 6n, ctime: 1n, mtime: 2n, version: 1, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 2, numChildren: 0, pzxid: 5n };
 

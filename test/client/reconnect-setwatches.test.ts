@@ -4,7 +4,7 @@
  * id, password and lastZxidSeen, and every watch is re-registered through setWatches
  * (setWatches2 when persistent watches exist), chroot applied, split into ~128 KiB batches.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BinaryInputArchive } from "../../src/jute/BinaryInputArchive.js";
 import { Code } from "../../src/jute/KeeperException.js";
 import { ExistsResponse, GetChildrenResponse, GetDataResponse, SetWatches, SetWatches2 } from "../../src/jute/proto.js";
@@ -18,16 +18,7 @@ import { fakeClient, handshake } from "./support/fakeClient.js";
 import { connectResponse, notification, reply, type FakeClient } from "./support/FakeSocket.js";
 import { turns } from "./support/ManualClock.js";
 
-let client: FakeClient | null = null;
-afterEach(async () => {
-  if (client) {
-    const c = client;
-    client = null;
-    const closed = c.zk.close();
-    await c.clock.advance(120_000);
-    await closed;
-  }
-});
+let client: FakeClient;
 
 const stat = { czxid: 1n, mzxid: 1n, ctime: 0n, mtime: 0n, version: 0, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 0, numChildren: 0, pzxid: 1n };
 let zxid = 100n;

@@ -4,6 +4,7 @@
  *
  * Reimplements `org.apache.zookeeper.cli.AddWatchCommand`. Chapter 09 (client), zk-cli.
  */
+import { KeeperException } from "../../jute/KeeperException.js";
 import { AddWatchMode } from "../ZooKeeper.js";
 import { CliCommand, parseArgs } from "./CliCommand.js";
 import { CliParseException, CliWrapperException } from "./CliException.js";
@@ -35,7 +36,9 @@ export class AddWatchCommand extends CliCommand {
     try {
       await this.zk.addWatch(this.cl.getArgs()[1]!, this.mode);
     } catch (e) {
-      throw new CliWrapperException(e);
+      // Only KeeperExceptions are handled; a bad path escapes and ends the shell, as in zkCli.
+      if (e instanceof KeeperException) throw new CliWrapperException(e);
+      throw e;
     }
     return false;
   }

@@ -7,7 +7,9 @@
  * through a Printer, so tests can capture it without touching process.stdout.
  */
 import type { ZooKeeper } from "../ZooKeeper.js";
-import { CliParseException } from "./CliException.js";
+import { Code, KeeperException } from "../../jute/KeeperException.js";
+import { IllegalArgumentException } from "../PathUtils.js";
+import { CliException, CliParseException, CliWrapperException, MalformedPathException } from "./CliException.js";
 import { parse, type CommandLine, type Options } from "./DefaultParser.js";
 
 /** PrintStream's print/println, on a string sink. */
@@ -44,6 +46,22 @@ export abstract class CliCommand {
     return `${this.cmdStr} ${this.optionStr}`;
   }
 
+  /**
+   * Runs ZooKeeper calls, turning a failure into what zkCli prints: a bad path becomes a
+   * MalformedPathException with the path check's message, anything else is wrapped;
+   * `onNoNode`, when given, handles NONODE instead.
+   */
+  protected async zkCall<T>(call: () => Promise<T>, onNoNode?: () => T): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (e instanceof CliException) throw e;
+      if (onNoNode && e instanceof KeeperException && e.code === Code.NONODE) return onNoNode();
+      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
+      throw new CliWrapperException(e);
+    }
+  }
+
   /** Parses `args` (the command name first); throws CliParseException. */
   abstract parse(args: string[]): this;
   /** Runs the command; resolves to "a watch was set"; throws CliException. */
@@ -58,6 +76,18 @@ export function parseArgs(cmd: CliCommand, options: Options, args: string[], min
   const cl = parse(options, args);
   if (cl.getArgs().length < minArgs) throw new CliParseException(cmd.getUsageStr());
   return cl;
+}
+
+/**
+ * The pre-3.5 form `cmd path watch` of ls, get and stat: a third argument becomes -w,
+ * with zkCli's deprecation warning.
+ */
+export function retainCompatibility(cmd: CliCommand, options: Options, cmdArgs: string[], cl: CommandLine, err: Printer, usage: string): CommandLine {
+  if (cl.getArgs().length <= 2) return cl;
+  const args = [...cmdArgs];
+  args[2] = "-w";
+  err.println(`'${cmd.cmdStr} path [watch]' has been deprecated. Please use '${usage}' instead.`);
+  return parse(options, args);
 }
 
 /** Java's Integer.parseInt, which zkCli does not guard: a bad number ends the shell. */

@@ -3,11 +3,8 @@
  *
  * Reimplements `org.apache.zookeeper.cli.DelQuotaCommand`. Chapter 09 (client), zk-cli.
  */
-import { Code, KeeperException } from "../../jute/KeeperException.js";
-import { IllegalArgumentException } from "../PathUtils.js";
 import type { ZooKeeper } from "../ZooKeeper.js";
 import { CliCommand, parseArgs, type Printer } from "./CliCommand.js";
-import { CliWrapperException, MalformedPathException } from "./CliException.js";
 import type { CommandLine, Options } from "./DefaultParser.js";
 import { Quotas, StatsTrack } from "./StatsTrack.js";
 
@@ -41,16 +38,10 @@ export class DelQuotaCommand extends CliCommand {
   async exec(): Promise<boolean> {
     const path = this.cl.getArgs()[1]!;
     const which = ["n", "b", "N", "B"].filter((o) => this.cl.hasOption(o));
-    try {
-      await delQuota(this.zk, path, which.length > 0 ? which : null, this.out);
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      if (e instanceof KeeperException && e.code === Code.NONODE) {
-        this.err.println(`quota for ${path} does not exist.`);
-        return false;
-      }
-      throw new CliWrapperException(e);
-    }
+    await this.zkCall(
+      () => delQuota(this.zk, path, which.length > 0 ? which : null, this.out),
+      () => this.err.println(`quota for ${path} does not exist.`),
+    );
     return false;
   }
 }

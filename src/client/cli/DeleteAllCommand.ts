@@ -3,10 +3,9 @@
  *
  * Reimplements `org.apache.zookeeper.cli.DeleteAllCommand`. Chapter 09 (client), zk-cli.
  */
-import { IllegalArgumentException } from "../PathUtils.js";
 import { deleteRecursive } from "../ZKUtil.js";
 import { CliCommand, parseArgs } from "./CliCommand.js";
-import { CliWrapperException, MalformedCommandException, MalformedPathException } from "./CliException.js";
+import { MalformedCommandException } from "./CliException.js";
 import type { CommandLine, Options } from "./DefaultParser.js";
 
 const options: Options = { options: [{ opt: "b", hasArg: true, description: "batch size" }] };
@@ -27,12 +26,9 @@ export class DeleteAllCommand extends CliCommand {
     const b = this.cl.getOptionValue("b");
     if (this.cl.hasOption("b") && !/^[+-]?\d+$/.test(b ?? "")) throw new MalformedCommandException("-b argument must be an int value");
     const batchSize = this.cl.hasOption("b") ? Number(b) : 1000;
-    try {
+    await this.zkCall(async () => {
       if (!(await deleteRecursive(this.zk, this.cl.getArgs()[1]!, batchSize))) this.err.println("Failed to delete some node(s) in the subtree!");
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      throw new CliWrapperException(e);
-    }
+    });
     return false;
   }
 }

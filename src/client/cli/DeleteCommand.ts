@@ -3,9 +3,7 @@
  *
  * Reimplements `org.apache.zookeeper.cli.DeleteCommand`. Chapter 09 (client), zk-cli.
  */
-import { IllegalArgumentException } from "../PathUtils.js";
 import { CliCommand, parseArgs, parseIntJava } from "./CliCommand.js";
-import { CliWrapperException, MalformedPathException } from "./CliException.js";
 import { parse, type CommandLine, type Options } from "./DefaultParser.js";
 
 const options: Options = { options: [{ opt: "v", hasArg: true, description: "version" }] };
@@ -30,12 +28,9 @@ export class DeleteCommand extends CliCommand {
   async exec(): Promise<boolean> {
     const path = this.cl.getArgs()[1]!;
     const version = this.cl.hasOption("v") ? parseIntJava(this.cl.getOptionValue("v")) : -1;
-    try {
+    await this.zkCall(async () => {
       await this.zk.delete(path, version);
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      throw new CliWrapperException(e);
-    }
+    });
     return false;
   }
 }

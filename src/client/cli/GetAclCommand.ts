@@ -4,10 +4,8 @@
  *
  * Reimplements `org.apache.zookeeper.cli.GetAclCommand`. Chapter 09 (client), zk-cli.
  */
-import { IllegalArgumentException } from "../PathUtils.js";
 import { getPermString, idToString } from "./AclParser.js";
 import { CliCommand, parseArgs } from "./CliCommand.js";
-import { CliWrapperException, MalformedPathException } from "./CliException.js";
 import type { CommandLine, Options } from "./DefaultParser.js";
 import { StatPrinter } from "./StatPrinter.js";
 
@@ -26,13 +24,7 @@ export class GetAclCommand extends CliCommand {
   }
 
   async exec(): Promise<boolean> {
-    let r;
-    try {
-      r = await this.zk.getACL(this.cl.getArgs()[1]!);
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      throw new CliWrapperException(e);
-    }
+    const r = await this.zkCall(() => this.zk.getACL(this.cl.getArgs()[1]!));
     for (const a of r.acl) this.out.println(`${idToString(a.id)}: ${getPermString(a.perms)}`);
     if (this.cl.hasOption("s")) new StatPrinter(this.out).print(r.stat);
     return false;

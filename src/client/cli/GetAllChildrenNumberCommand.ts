@@ -3,9 +3,8 @@
  *
  * Reimplements `org.apache.zookeeper.cli.GetAllChildrenNumberCommand`. Chapter 09 (client), zk-cli.
  */
-import { IllegalArgumentException } from "../PathUtils.js";
 import { CliCommand, parseArgs } from "./CliCommand.js";
-import { CliWrapperException, MalformedCommandException, MalformedPathException } from "./CliException.js";
+import { MalformedCommandException } from "./CliException.js";
 import type { CommandLine } from "./DefaultParser.js";
 
 export class GetAllChildrenNumberCommand extends CliCommand {
@@ -23,12 +22,9 @@ export class GetAllChildrenNumberCommand extends CliCommand {
   async exec(): Promise<boolean> {
     const args = this.cl.getArgs();
     if (args.length < 2) throw new MalformedCommandException(this.getUsageStr());
-    try {
+    await this.zkCall(async () => {
       this.out.println(String(await this.zk.getAllChildrenNumber(args[1]!)));
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      throw new CliWrapperException(e);
-    }
+    });
     return false;
   }
 }

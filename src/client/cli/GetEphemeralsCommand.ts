@@ -3,9 +3,7 @@
  *
  * Reimplements `org.apache.zookeeper.cli.GetEphemeralsCommand`. Chapter 09 (client), zk-cli.
  */
-import { IllegalArgumentException } from "../PathUtils.js";
 import { CliCommand, parseArgs } from "./CliCommand.js";
-import { CliWrapperException, MalformedPathException } from "./CliException.js";
 import type { CommandLine } from "./DefaultParser.js";
 
 export class GetEphemeralsCommand extends CliCommand {
@@ -22,13 +20,7 @@ export class GetEphemeralsCommand extends CliCommand {
 
   async exec(): Promise<boolean> {
     const args = this.cl.getArgs();
-    let ephemerals: string[];
-    try {
-      ephemerals = args.length < 2 ? await this.zk.getEphemerals() : await this.zk.getEphemerals(args[1]!);
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      throw new CliWrapperException(e);
-    }
+    const ephemerals = await this.zkCall(() => (args.length < 2 ? this.zk.getEphemerals() : this.zk.getEphemerals(args[1]!)));
     this.out.println(`[${ephemerals.join(", ")}]`);
     return false;
   }

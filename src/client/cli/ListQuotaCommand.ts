@@ -3,10 +3,7 @@
  *
  * Reimplements `org.apache.zookeeper.cli.ListQuotaCommand`. Chapter 09 (client), zk-cli.
  */
-import { Code, KeeperException } from "../../jute/KeeperException.js";
-import { IllegalArgumentException } from "../PathUtils.js";
 import { CliCommand, parseArgs } from "./CliCommand.js";
-import { CliWrapperException, MalformedPathException } from "./CliException.js";
 import type { CommandLine } from "./DefaultParser.js";
 import { Quotas, StatsTrack } from "./StatsTrack.js";
 
@@ -24,20 +21,16 @@ export class ListQuotaCommand extends CliCommand {
 
   async exec(): Promise<boolean> {
     const path = this.cl.getArgs()[1]!;
-    try {
-      this.err.println(`absolute path is ${Quotas.limitPath(path)}`);
-      const limit = new StatsTrack((await this.zk.getData(Quotas.limitPath(path))).data);
-      const stat = new StatsTrack((await this.zk.getData(Quotas.statPath(path))).data);
-      this.out.println(`Output quota for ${path} ${limit}`);
-      this.out.println(`Output stat for ${path} ${stat}`);
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      if (e instanceof KeeperException && e.code === Code.NONODE) {
-        this.err.println(`quota for ${path} does not exist.`);
-        return false;
-      }
-      throw new CliWrapperException(e);
-    }
+    this.err.println(`absolute path is ${Quotas.limitPath(path)}`);
+    await this.zkCall(
+      async () => {
+        const limit = new StatsTrack((await this.zk.getData(Quotas.limitPath(path))).data);
+        const stat = new StatsTrack((await this.zk.getData(Quotas.statPath(path))).data);
+        this.out.println(`Output quota for ${path} ${limit}`);
+        this.out.println(`Output stat for ${path} ${stat}`);
+      },
+      () => this.err.println(`quota for ${path} does not exist.`),
+    );
     return false;
   }
 }

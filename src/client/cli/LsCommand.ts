@@ -5,10 +5,9 @@
  * The old form `ls path watch` still works, with a deprecation warning, as in zkCli.
  */
 import type { Stat } from "../../jute/data.js";
-import { IllegalArgumentException } from "../PathUtils.js";
 import { visitSubTreeDFS } from "../ZKUtil.js";
-import { CliCommand } from "./CliCommand.js";
-import { CliWrapperException, MalformedCommandException, MalformedPathException } from "./CliException.js";
+import { CliCommand, retainCompatibility } from "./CliCommand.js";
+import { MalformedCommandException } from "./CliException.js";
 import { parse, type CommandLine, type Options } from "./DefaultParser.js";
 import { StatPrinter } from "./StatPrinter.js";
 
@@ -31,12 +30,7 @@ export class LsCommand extends CliCommand {
   parse(cmdArgs: string[]): this {
     this.cl = parse(options, cmdArgs);
     if (this.cl.hasOption("?")) this.out.println("usage: ls [options] path\n -?   help\n -R   recurse\n -s   stat\n -w   watch");
-    if (this.cl.getArgs().length > 2) {
-      const args = [...cmdArgs];
-      args[2] = "-w";
-      this.err.println("'ls path [watch]' has been deprecated. Please use 'ls [-w] path' instead.");
-      this.cl = parse(options, args);
-    }
+    this.cl = retainCompatibility(this, options, cmdArgs, this.cl, this.err, "ls [-w] path");
     return this;
   }
 
@@ -45,7 +39,7 @@ export class LsCommand extends CliCommand {
     if (args.length < 2) throw new MalformedCommandException(this.getUsageStr());
     const path = args[1]!;
     const watch = this.cl.hasOption("w");
-    try {
+    await this.zkCall(async () => {
       if (this.cl.hasOption("R")) {
         await visitSubTreeDFS(this.zk, path, watch, (p) => this.out.println(p));
       } else if (this.cl.hasOption("s")) {
@@ -54,10 +48,7 @@ export class LsCommand extends CliCommand {
       } else {
         this.printChildren(await this.zk.getChildren(path, watch), null);
       }
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      throw new CliWrapperException(e);
-    }
+    });
     return watch;
   }
 

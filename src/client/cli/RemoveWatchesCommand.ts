@@ -5,9 +5,7 @@
  * Reimplements `org.apache.zookeeper.cli.RemoveWatchesCommand`. Chapter 09 (client), zk-cli.
  */
 import { WatcherType } from "../../jute/Watcher.js";
-import { IllegalArgumentException } from "../PathUtils.js";
 import { CliCommand, parseArgs } from "./CliCommand.js";
-import { CliWrapperException, MalformedPathException } from "./CliException.js";
 import type { CommandLine, Options } from "./DefaultParser.js";
 
 const options: Options = {
@@ -33,12 +31,9 @@ export class RemoveWatchesCommand extends CliCommand {
 
   async exec(): Promise<boolean> {
     const type = this.cl.hasOption("c") ? WatcherType.Children : this.cl.hasOption("d") ? WatcherType.Data : WatcherType.Any;
-    try {
+    await this.zkCall(async () => {
       await this.zk.removeAllWatches(this.cl.getArgs()[1]!, type, this.cl.hasOption("l"));
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      throw new CliWrapperException(e);
-    }
+    });
     return true;
   }
 }

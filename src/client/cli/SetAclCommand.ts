@@ -4,11 +4,9 @@
  * Reimplements `org.apache.zookeeper.cli.SetAclCommand`. Chapter 09 (client), zk-cli.
  */
 import { KeeperException } from "../../jute/KeeperException.js";
-import { IllegalArgumentException } from "../PathUtils.js";
 import { visitSubTreeDFS } from "../ZKUtil.js";
 import { parseAcl } from "./AclParser.js";
 import { CliCommand, parseArgs, parseIntJava } from "./CliCommand.js";
-import { CliWrapperException, MalformedPathException } from "./CliException.js";
 import type { CommandLine, Options } from "./DefaultParser.js";
 import { StatPrinter } from "./StatPrinter.js";
 
@@ -36,7 +34,7 @@ export class SetAclCommand extends CliCommand {
     const [, path, aclStr] = this.cl.getArgs() as [string, string, string];
     const acl = parseAcl(aclStr, this.err);
     const version = this.cl.hasOption("v") ? parseIntJava(this.cl.getOptionValue("v")) : -1;
-    try {
+    await this.zkCall(async () => {
       if (this.cl.hasOption("R")) {
         await visitSubTreeDFS(this.zk, path, false, async (p) => {
           try {
@@ -51,10 +49,7 @@ export class SetAclCommand extends CliCommand {
         const stat = await this.zk.setACL(path, acl, version);
         if (this.cl.hasOption("s")) new StatPrinter(this.out).print(stat);
       }
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      throw new CliWrapperException(e);
-    }
+    });
     return false;
   }
 }

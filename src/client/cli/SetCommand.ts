@@ -3,9 +3,7 @@
  *
  * Reimplements `org.apache.zookeeper.cli.SetCommand`. Chapter 09 (client), zk-cli.
  */
-import { IllegalArgumentException } from "../PathUtils.js";
 import { CliCommand, parseArgs, parseIntJava } from "./CliCommand.js";
-import { CliWrapperException, MalformedPathException } from "./CliException.js";
 import type { CommandLine, Options } from "./DefaultParser.js";
 import { StatPrinter } from "./StatPrinter.js";
 
@@ -31,13 +29,10 @@ export class SetCommand extends CliCommand {
   async exec(): Promise<boolean> {
     const [, path, data] = this.cl.getArgs() as [string, string, string];
     const version = this.cl.hasOption("v") ? parseIntJava(this.cl.getOptionValue("v")) : -1;
-    try {
+    await this.zkCall(async () => {
       const stat = await this.zk.setData(path, Buffer.from(data, "utf8"), version);
       if (this.cl.hasOption("s")) new StatPrinter(this.out).print(stat);
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      throw new CliWrapperException(e);
-    }
+    });
     return false;
   }
 }

@@ -8,9 +8,8 @@
 import { Code, KeeperException } from "../../jute/KeeperException.js";
 import { IllegalArgumentException } from "../PathUtils.js";
 import type { ZooKeeper } from "../ZooKeeper.js";
-import { visitSubTreeDFS } from "../ZKUtil.js";
+import { childrenOrNull, visitSubTreeDFS } from "../ZKUtil.js";
 import { CliCommand, parseArgs, type Printer } from "./CliCommand.js";
-import { CliWrapperException, MalformedPathException } from "./CliException.js";
 import type { CommandLine, Options } from "./DefaultParser.js";
 import { Quotas, StatsTrack } from "./StatsTrack.js";
 
@@ -63,12 +62,9 @@ export class SetQuotaCommand extends CliCommand {
     quota.setCountHardLimit(-1n);
     quota.setByteHardLimit(-1n);
     if (!this.checkOptionValue(quota)) return false;
-    try {
+    await this.zkCall(async () => {
       await createQuota(this.zk, path, quota, this.out);
-    } catch (e) {
-      if (e instanceof IllegalArgumentException) throw new MalformedPathException(e.message);
-      throw new CliWrapperException(e);
-    }
+    });
     return false;
   }
 
@@ -152,14 +148,7 @@ function checkQuota(q: StatsTrack, s: StatsTrack, out: Printer): void {
 async function checkIfChildQuota(zk: ZooKeeper, path: string): Promise<void> {
   try {
     await visitSubTreeDFS(zk, Quotas.quotaPath(path), false, async (quotaPath) => {
-      let children: string[];
-      try {
-        children = await zk.getChildren(quotaPath);
-      } catch (e) {
-        if (e instanceof KeeperException && e.code === Code.NONODE) return;
-        throw e;
-      }
-      for (const child of children) {
+      for (const child of (await childrenOrNull(zk, quotaPath)) ?? []) {
         if (quotaPath !== Quotas.quotaZookeeper + path && child === Quotas.limitNode) {
           throw new IllegalArgumentException(`${path} has a child ${Quotas.trimQuotaPath(quotaPath)} which has a quota`);
         }
@@ -176,14 +165,8 @@ async function checkIfParentQuota(zk: ZooKeeper, path: string): Promise<void> {
   let quotaPath: string = Quotas.quotaZookeeper;
   for (let i = 1; i < parts.length - 1; i++) {
     quotaPath = `${quotaPath}/${parts[i]}`;
-    let children: string[];
-    try {
-      children = await zk.getChildren(quotaPath);
-    } catch (e) {
-      if (e instanceof KeeperException && e.code === Code.NONODE) return;
-      throw e;
-    }
-    if (children.length === 0) return;
+    const children = await childrenOrNull(zk, quotaPath);
+    if (children === null || children.length === 0) return;
     for (const child of children) {
       if (quotaPath !== Quotas.quotaPath(path) && child === Quotas.limitNode) {
         throw new IllegalArgumentException(`${path} has a parent ${Quotas.trimQuotaPath(quotaPath)} which has a quota`);

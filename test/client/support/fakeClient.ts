@@ -1,7 +1,8 @@
 /**
  * Builds a ZooKeeper handle whose socket is a FakeSocket and whose clock is a
- * ManualClock, and walks it through the handshake on request.
+ * ManualClock (closed when the test ends), and walks it through the handshake on request.
  */
+import { onTestFinished } from "vitest";
 import type { ClientCnxn } from "../../../src/client/ClientCnxn.js";
 import { WatchedEvent } from "../../../src/client/WatchedEvent.js";
 import { ZooKeeper, type ZooKeeperOptions } from "../../../src/client/ZooKeeper.js";
@@ -18,6 +19,12 @@ export function fakeClient(connectString = "h1:2181", sessionTimeout = 30000, op
     ...options,
   });
   const cnxn = (zk as unknown as { cnxn: ClientCnxn }).cnxn;
+  // Closing waits for closeSession's answer, which never comes: let the clock run it out.
+  onTestFinished(async () => {
+    const closed = zk.close();
+    await clock.advance(120_000);
+    await closed;
+  });
   return { zk, cnxn, sock: FakeSocket.last!, clock, events };
 }
 
