@@ -67,11 +67,12 @@ export class ClientCnxn {
   /** Queued, not yet written. The connect handshake is pushed to the front. */
   readonly outgoingQueue: Packet[] = [];
 
-  // #region timeouts
+  /** How long a connection attempt may take before the next host is tried. */
   connectTimeout: number;
+  /** How long a connection may stay silent before it is given up. */
   readTimeout: number;
+  /** What the server granted (0 before the first connection). */
   negotiatedSessionTimeout = 0;
-  // #endregion timeouts
   readonly sessionTimeout: number;
   readonly watchManager: ZKWatchManager;
   sessionId: bigint;

@@ -9,6 +9,8 @@ export interface TcpProxy {
   readonly connectString: string;
   /** How many client connections were accepted so far. */
   accepted(): number;
+  /** Everything each client connection sent towards the server, by connection, in order. */
+  sent(): Buffer[];
   /** Destroys every open connection, both sides; new connections are still accepted. */
   dropConnections(): void;
   /** While paused, accepted connections are closed at once (the server looks dead). */
@@ -18,6 +20,7 @@ export interface TcpProxy {
 
 export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
+  const fromClients: Buffer[] = [];
   let count = 0;
   let refusing = false;
   const server: Server = createServer((client) => {
@@ -27,6 +30,8 @@ export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       return;
     }
     const upstream = connect({ host: "127.0.0.1", port: targetPort });
+    const index = fromClients.push(Buffer.alloc(0)) - 1;
+    client.on("data", (c: Buffer) => (fromClients[index] = Buffer.concat([fromClients[index]!, c])));
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
     const end = () => {
@@ -48,6 +53,7 @@ export function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         port,
         connectString: `127.0.0.1:${port}`,
         accepted: () => count,
+        sent: () => fromClients,
         dropConnections() {
           for (const [a, b] of pairs) {
             a.destroy();
