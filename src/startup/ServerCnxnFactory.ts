@@ -26,11 +26,30 @@ const LOG = getLogger("NIOServerCnxnFactory");
 export const NIO_FACTORY = "org.apache.zookeeper.server.NIOServerCnxnFactory";
 export const NETTY_FACTORY = "org.apache.zookeeper.server.NettyServerCnxnFactory";
 
-/** Java's createFactory: the class named by zookeeper.serverCnxnFactory, NIO by default. */
-export function checkFactoryName(name: string | undefined): void {
-  if (name === undefined || name === NIO_FACTORY || name === NETTY_FACTORY) return;
+// #region factory-selection
+/**
+ * Java's createFactory: the class named by zookeeper.serverCnxnFactory, NIO by default,
+ * any other name an IOException (T28). Both Java factories map to our one listener.
+ */
+export function checkFactoryName(name: string | undefined): "NIO" | "Netty" {
+  if (name === undefined || name === NIO_FACTORY) return "NIO";
+  if (name === NETTY_FACTORY) return "Netty";
   throw new Error(`Couldn't instantiate ${name}`);
 }
+
+/**
+ * How NIOServerCnxnFactory.configure sizes its threads (T29): √(cores/2) selector
+ * threads (at least 1; 4 for 32 cores) and 2×cores workers, unless the
+ * zookeeper.nio.* properties say otherwise; and no TLS on NIO. Node serves every socket
+ * from one event loop, so these numbers are reported, not used.
+ */
+export function nioThreadSizing(cores: number, props: { numSelectorThreads?: number; numWorkerThreads?: number; secure?: boolean } = {}): { selectorThreads: number; workerThreads: number } {
+  if (props.secure) throw new Error("SSL isn't supported in NIOServerCnxn");
+  const selectorThreads = props.numSelectorThreads ?? Math.max(Math.floor(Math.sqrt(Math.fround(cores / 2))), 1);
+  if (selectorThreads < 1) throw new Error("numSelectorThreads must be at least 1");
+  return { selectorThreads, workerThreads: props.numWorkerThreads ?? 2 * cores };
+}
+// #endregion factory-selection
 
 export interface FactoryOptions {
   host: string;

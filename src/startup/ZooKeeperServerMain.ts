@@ -17,8 +17,9 @@ import { getLogger } from "../util/Logger.js";
 import { ContainerManager } from "../server/ContainerManager.js";
 import { operationsEnvironment, startOperations, type Operations } from "../server/admin/Operations.js";
 import { ZooKeeperServer, type ServerConfig } from "../server/ZooKeeperServer.js";
-import { ConfigProperties, type ZooCfg } from "./QuorumPeerConfig.js";
-import { checkFactoryName, ServerCnxnFactory } from "./ServerCnxnFactory.js";
+import { availableParallelism } from "node:os";
+import { ConfigException, ConfigProperties, type ZooCfg } from "./QuorumPeerConfig.js";
+import { checkFactoryName, nioThreadSizing, ServerCnxnFactory } from "./ServerCnxnFactory.js";
 
 const LOG = getLogger("ZooKeeperServerMain");
 
@@ -62,6 +63,13 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
   LOG.info("Starting server");
   const p = new ConfigProperties(cfg);
   checkFactoryName(p.string("zookeeper.serverCnxnFactory", null) ?? undefined);
+  if (cfg.secureClientPort > 0) {
+    throw new ConfigException(`${cfg.configFile}:${cfg.lines.get("secureClientPort")}: secureClientPort: TLS client connections are not supported by this build`);
+  }
+  const sizing = nioThreadSizing(availableParallelism());
+  LOG.info(
+    `Java's NIO factory would use ${sizing.selectorThreads} selector thread(s) and ${sizing.workerThreads} worker threads on ${availableParallelism()} cores; this server drives every connection from the event loop`,
+  );
   const config = serverConfigFrom(cfg);
   const snapLog = await FileTxnSnapLog.open(cfg.dataLogDir, cfg.dataDir, {
     preAllocSizeBytes: p.int("zookeeper.preAllocSize", 65536) * 1024,

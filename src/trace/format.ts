@@ -9,18 +9,17 @@
  * - `packetType` is a QuorumPacket type number (Leader.java's constants);
  * - `op` / `opCode` is a request type (ZooDefs.OpCode).
  */
+import { getCounterFromZxid, getEpochFromZxid } from "../util/ZxidUtils.js";
 import { op2String } from "../jute/ZooDefs.js";
 import type { TraceEvent, TraceFields, TraceValue } from "./events.js";
 
-const COUNTER_BITS = 32n;
-const COUNTER_MASK = 0xffffffffn;
 
 // #region format-zxid
 /** `0x100000005` → `"1:5"`; a negative zxid (-1 means "none") prints as is. */
 export function formatZxid(zxid: bigint | number): string {
   const z = BigInt(zxid);
   if (z < 0n) return z.toString();
-  return `${z >> COUNTER_BITS}:${z & COUNTER_MASK}`;
+  return `${getEpochFromZxid(z)}:${getCounterFromZxid(z)}`;
 }
 
 /** Session ids print as unsigned 64-bit hex, as ZooKeeper's logs show them: `0x100000abc0000`. */
