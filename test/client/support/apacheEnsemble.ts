@@ -12,8 +12,19 @@ export interface Ensemble {
   readonly members: ApacheZooKeeper[];
   /** All client addresses, comma separated. */
   readonly connectString: string;
+  /** Starts members again (after kill or stop) on their ports and data; resolves when they serve. */
+  restart(...indexes: number[]): Promise<void>;
   /** Stops every member still running and removes the data dirs. */
   stop(): Promise<void>;
+}
+
+export interface EnsembleOptions {
+  size?: number;
+  timeoutMs?: number;
+  /** Extra -D properties for every peer (e.g. readonlymode.enabled). */
+  systemProperties?: Record<string, string>;
+  /** Extra zoo.cfg lines for every peer. */
+  extraConfig?: Record<string, string | number>;
 }
 
 async function serving(port: number): Promise<boolean> {
@@ -24,7 +35,7 @@ async function serving(port: number): Promise<boolean> {
   }
 }
 
-export async function startEnsemble(size = 3, timeoutMs = 60_000): Promise<Ensemble> {
+export async function startEnsemble({ size = 3, timeoutMs = 60_000, systemProperties = {}, extraConfig = {} }: EnsembleOptions = {}): Promise<Ensemble> {
   const ids = Array.from({ length: size }, (_, i) => i + 1);
   const quorum = await Promise.all(ids.map(async () => [await freePort(), await freePort()] as const));
   const serverLines = Object.fromEntries(ids.map((id, i) => [`server.${id}`, `127.0.0.1:${quorum[i]![0]}:${quorum[i]![1]}`]));
@@ -38,8 +49,10 @@ export async function startEnsemble(size = 3, timeoutMs = 60_000): Promise<Ensem
     await Promise.all(members.map((m) => m.stop()));
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   };
+  const startMember = (i: number, port?: number) =>
+    startApacheZooKeeper({ port, dataDir: dirs[i], systemProperties, extraConfig: { tickTime: 500, initLimit: 20, syncLimit: 10, ...serverLines, ...extraConfig } });
   // Started together: startApacheZooKeeper waits until a peer serves, which needs a quorum.
-  const started = await Promise.allSettled(ids.map((_, i) => startApacheZooKeeper({ dataDir: dirs[i], extraConfig: { tickTime: 500, initLimit: 20, syncLimit: 10, ...serverLines } })));
+  const started = await Promise.allSettled(ids.map((_, i) => startMember(i)));
   for (const r of started) if (r.status === "fulfilled") members.push(r.value);
   const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
   try {
@@ -53,5 +66,9 @@ export async function startEnsemble(size = 3, timeoutMs = 60_000): Promise<Ensem
     await stop();
     throw e;
   }
-  return { members, connectString: members.map((m) => m.connectString).join(","), stop };
+  const restart = async (...indexes: number[]) => {
+    const again = await Promise.all(indexes.map((i) => startMember(i, members[i]!.port)));
+    indexes.forEach((i, k) => (members[i] = again[k]!));
+  };
+  return { members, connectString: members.map((m) => m.connectString).join(","), restart, stop };
 }
