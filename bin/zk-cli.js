@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // zk-cli: the ZooKeeper shell of Annotated ZooKeeper, compatible with zkCli.sh.
+// Stands in for bin/zkCli.sh, which runs org.apache.zookeeper.ZooKeeperMain [001 L8712–8763];
+// Chapter 09 (client). The shell itself is src/client/ZooKeeperMain.ts.
 //
 //   npx zk-cli -server host:port[,host:port...][/chroot] [-timeout ms] [-r] [cmd args...]
 //

@@ -3,7 +3,8 @@
  * time, in the order the server sent them.
  *
  * Reimplements `org.apache.zookeeper.ClientCnxn.EventThread`. Chapter 09 (client). The
- * handout does not show it (G15); added knowledge (U), from the 3.8 source.
+ * handout only names it (created next to the SendThread, [001 L9130–9201]) and never shows
+ * what it does (G15); added knowledge (U), from the 3.8 source.
  *
  * Why a separate "thread": the send loop must never run application code (a slow watcher
  * would stall pings and time the session out). So the send loop only queues, and this

@@ -2,7 +2,7 @@
  * Op — one operation of a multi request, and the multi request's encoding.
  *
  * Reimplements `org.apache.zookeeper.Op` and `org.apache.zookeeper.MultiOperationRecord`
- * (the writing half; the server decodes). Chapter 09 (client).
+ * (the writing half; the server decodes). Chapter 09 (client). Not in the handout (U).
  *
  * A multi is a run of `MultiHeader(type, done=false, err=-1)` + request record pairs,
  * closed by `MultiHeader(-1, done=true, -1)`. Write ops (create, delete, setData, check)

@@ -2,7 +2,7 @@
  * OpResult — what each operation of a multi answered, and the multi response's decoding.
  *
  * Reimplements `org.apache.zookeeper.OpResult` (its nested result classes) and the reading
- * half of `org.apache.zookeeper.MultiResponse`. Chapter 09 (client).
+ * half of `org.apache.zookeeper.MultiResponse`. Chapter 09 (client). Not in the handout (U).
  *
  * A failed transaction still answers with ReplyHeader.err = 0: the failure is inside, as
  * one ErrorResult per op. The op that failed carries its code; the ops before it carry

@@ -2,7 +2,7 @@
  * Packet — one request on its way through the client: queued, written, awaiting its
  * reply, finished.
  *
- * Reimplements `org.apache.zookeeper.ClientCnxn.Packet`. Chapter 09 (client).
+ * Reimplements `org.apache.zookeeper.ClientCnxn.Packet`. Chapter 09 (client); doIO builds and moves it [001 L9732–9790] (`p.createBB()` at L9756).
  *
  * A request frame is `int length, RequestHeader(xid, type), request record`. The connect
  * request is the exception: no header, and a trailing `readOnly` boolean ("may I be

@@ -3,7 +3,7 @@
  * the way the Java client raises them, before a request is ever queued.
  *
  * Reimplements the throwing `org.apache.zookeeper.common.PathUtils.validatePath` that
- * every ZooKeeper method calls first. Chapter 09 (client).
+ * every ZooKeeper method calls first. Chapter 09 (client). Not in the handout (U).
  *
  * Differs from Java: Java throws `IllegalArgumentException`; here an Error subclass of that
  * name, so zk-cli can turn it into the same "MalformedPathException" message zkCli prints.

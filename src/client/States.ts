@@ -1,7 +1,7 @@
 /**
  * States — the life cycle of a ZooKeeper handle.
  *
- * Reimplements the enum `org.apache.zookeeper.ZooKeeper.States`. Chapter 09 (client).
+ * Reimplements the enum `org.apache.zookeeper.ZooKeeper.States`. Chapter 09 (client); the send loop's `state.isAlive()` and `state.isConnected()` [001 L9239–9437].
  * ClientCnxn's send loop moves between these; the zk-cli prompt prints the name.
  * `ASSOCIATING` and `NOT_CONNECTED` exist in Java too; as there, nothing enters
  * ASSOCIATING, and NOT_CONNECTED is only the value before the send loop starts.

@@ -1,7 +1,7 @@
 /**
  * Transaction — a builder that collects write ops and commits them as one multi.
  *
- * Reimplements `org.apache.zookeeper.Transaction`. Chapter 09 (client).
+ * Reimplements `org.apache.zookeeper.Transaction`. Chapter 09 (client). Not in the handout (U).
  */
 import { CreateMode, type CreateModeInfo } from "../jute/CreateMode.js";
 import type { ACL } from "../jute/data.js";

@@ -3,7 +3,7 @@
  *
  * Reimplements `org.apache.zookeeper.WatchedEvent` and `org.apache.zookeeper.Watcher`
  * (the enums themselves live in src/jute/Watcher.ts, since the server sends their numbers).
- * Chapter 09 (client).
+ * Chapter 09 (client); the watcher passed to the constructor [001 L8811–8892] receives them. Otherwise not in the handout (U).
  *
  * Differs from Java: a Watcher may be a plain function as well as an object with
  * `process(event)`; either way its identity is what ZKWatchManager deduplicates on, as

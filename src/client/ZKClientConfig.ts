@@ -2,7 +2,7 @@
  * ZKClientConfig — the client's settings, by the property names Java uses.
  *
  * Reimplements `org.apache.zookeeper.client.ZKClientConfig` (the parts this client
- * honours). Chapter 09 (client).
+ * honours). Chapter 09 (client); the constructor's `clientConfig` default [001 L8811–8892] and the socket property [001 L9054–9108].
  *
  * Differs from Java: Java falls back to JVM system properties (`-Dzookeeper.…`); a Node
  * process has none, so only what is set on the object counts. `load()` reads a Java

@@ -3,7 +3,7 @@
  *
  * Reimplements `org.apache.zookeeper.ZKUtil` (deleteRecursive, listSubTreeBFS,
  * visitSubTreeDFS). Chapter 09 (client); zk-cli's `deleteall`, `ls -R` and `setAcl -R`
- * use them.
+ * use them. Not in the handout (U).
  *
  * Differs from Java: Java's batched delete keeps up to 10 multi calls in flight with a
  * semaphore; here the same window is a set of pending promises.

@@ -4,8 +4,9 @@
  *
  * Reimplements `org.apache.zookeeper.ZKWatchManager`, `WatchDeregistration` and the
  * `WatchRegistration` classes nested in `ZooKeeper` (Exists/Data/Child/AddWatch).
- * Chapter 09 (client). The handout stops before event delivery (G15), so this is added
- * knowledge (U), from the 3.8 source.
+ * Chapter 09 (client). The handout shows only its creation and the default watcher
+ * [001 L8866–8870] and stops before event delivery (G15), so the rest is added knowledge
+ * (U), from the 3.8 source.
  *
  * Five maps from client path (chroot removed) to a set of watchers:
  * - data: getData watches, and exists watches on a node that exists;

@@ -2,7 +2,7 @@
  * AclParser — "scheme:id:perms[,…]" into ACL entries, and back.
  *
  * Reimplements `org.apache.zookeeper.cli.AclParser`, plus the jute `Id.toString()` and
- * `ZKUtil.getPermString` that `getAcl` prints with. Chapter 09 (client), zk-cli.
+ * `ZKUtil.getPermString` that `getAcl` prints with. Chapter 09 (client), zk-cli. Not in the handout (U).
  */
 import type { ACL, Id } from "../../jute/data.js";
 import { Perms } from "../../jute/ZooDefs.js";

@@ -1,7 +1,7 @@
 /**
  * addauth scheme auth — adds credentials to the session (e.g. `addauth digest user:pw`).
  *
- * Reimplements `org.apache.zookeeper.cli.AddAuthCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.AddAuthCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { CliCommand, parseArgs } from "./CliCommand.js";
 import type { CommandLine } from "./DefaultParser.js";

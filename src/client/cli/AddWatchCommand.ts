@@ -2,7 +2,7 @@
  * addWatch [-m mode] path — a persistent (recursive by default) watch, reported through
  * the shell's watcher.
  *
- * Reimplements `org.apache.zookeeper.cli.AddWatchCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.AddWatchCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { KeeperException } from "../../jute/KeeperException.js";
 import { AddWatchMode } from "../ZooKeeper.js";

@@ -1,7 +1,7 @@
 /**
  * CliCommand — one zk-cli command: parse its arguments, then run it against the handle.
  *
- * Reimplements `org.apache.zookeeper.cli.CliCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.CliCommand`. Chapter 09 (client), zk-cli; the handout shows only its use, `commandMapCli.get(cmd)`, `setZk`, `parse(args).exec()` [001 L10113–10121].
  *
  * Differs from Java: `exec` is async (every ZooKeeper call is a promise) and output goes
  * through a Printer, so tests can capture it without touching process.stdout.

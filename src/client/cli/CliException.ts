@@ -3,7 +3,7 @@
  *
  * Reimplements `org.apache.zookeeper.cli.CliException` and its subclasses
  * (CliParseException, MalformedCommandException, MalformedPathException,
- * CommandNotFoundException, CliWrapperException). Chapter 09 (client), zk-cli.
+ * CommandNotFoundException, CliWrapperException). Chapter 09 (client), zk-cli; processCmd's catch [001 L9970–9994] prints these. The classes themselves are not in the handout (U).
  * ZooKeeperMain prints `message` to stderr and exits with `exitCode`, so the texts are
  * Java's, letter for letter: scripts written against zkCli match on them.
  */

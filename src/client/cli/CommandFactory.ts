@@ -1,7 +1,7 @@
 /**
  * CommandFactory — every command zk-cli knows, by name.
  *
- * Reimplements `org.apache.zookeeper.cli.CommandFactory`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.CommandFactory`. Chapter 09 (client), zk-cli; fills the `commandMapCli` that processZKCmd reads [001 L10113–10121].
  * As in Java, one instance per command serves every invocation (so, as in zkCli,
  * `addWatch -m` sticks for later addWatch calls without -m).
  */

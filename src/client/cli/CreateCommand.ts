@@ -1,7 +1,7 @@
 /**
  * create [-s] [-e] [-c] [-t ttl] path [data] [acl] — creates a znode in any mode.
  *
- * Reimplements `org.apache.zookeeper.cli.CreateCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.CreateCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  * "Created <path>" goes to stderr, as zkCli prints it.
  */
 import { CreateMode } from "../../jute/CreateMode.js";

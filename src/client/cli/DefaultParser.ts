@@ -4,7 +4,7 @@
  * Reimplements the part of `org.apache.commons.cli.DefaultParser` (commons-cli 1.4/1.5)
  * that zkCli's commands use: short options with and without a value, options mixed with
  * arguments in any order, bundled flags ("-sw"), "-v5" as well as "-v 5", "--" ending the
- * options, negative numbers as arguments, and one-of-a-group options. Chapter 09 (client).
+ * options, negative numbers as arguments, and one-of-a-group options. Chapter 09 (client). Not in the handout, which only shows `cl.parseOptions(args)` [001 L8769–8777] (U).
  *
  * The exceptions print as zkCli prints them: the Java class name, a colon, the message.
  */

@@ -1,7 +1,7 @@
 /**
  * delquota [-n|-b|-N|-B] path — removes one limit of a quota, or the whole quota.
  *
- * Reimplements `org.apache.zookeeper.cli.DelQuotaCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.DelQuotaCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import type { ZooKeeper } from "../ZooKeeper.js";
 import { CliCommand, parseArgs, type Printer } from "./CliCommand.js";

@@ -1,7 +1,7 @@
 /**
  * deleteall path [-b batch size] — deletes a znode and its whole subtree.
  *
- * Reimplements `org.apache.zookeeper.cli.DeleteAllCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.DeleteAllCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { deleteRecursive } from "../ZKUtil.js";
 import { CliCommand, parseArgs } from "./CliCommand.js";

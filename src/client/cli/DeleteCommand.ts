@@ -1,7 +1,7 @@
 /**
  * delete [-v version] path — deletes a znode without children.
  *
- * Reimplements `org.apache.zookeeper.cli.DeleteCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.DeleteCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { CliCommand, parseArgs, parseIntJava } from "./CliCommand.js";
 import { parse, type CommandLine, type Options } from "./DefaultParser.js";

@@ -2,7 +2,7 @@
  * getAcl [-s] path — a znode's ACL, one entry per two lines (jute's Id.toString ends in a
  * newline), and optionally its Stat.
  *
- * Reimplements `org.apache.zookeeper.cli.GetAclCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.GetAclCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { getPermString, idToString } from "./AclParser.js";
 import { CliCommand, parseArgs } from "./CliCommand.js";

@@ -1,7 +1,7 @@
 /**
  * getAllChildrenNumber path — how many nodes the subtree below a path holds.
  *
- * Reimplements `org.apache.zookeeper.cli.GetAllChildrenNumberCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.GetAllChildrenNumberCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { CliCommand, parseArgs } from "./CliCommand.js";
 import { MalformedCommandException } from "./CliException.js";

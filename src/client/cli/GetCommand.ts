@@ -1,7 +1,7 @@
 /**
  * get [-s] [-w] path — a znode's data (as UTF-8), optionally its Stat and a watch.
  *
- * Reimplements `org.apache.zookeeper.cli.GetCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.GetCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { CliCommand, parseArgs, retainCompatibility } from "./CliCommand.js";
 import type { CommandLine, Options } from "./DefaultParser.js";

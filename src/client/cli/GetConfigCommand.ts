@@ -3,7 +3,7 @@
  * with -c only the version and the client addresses.
  *
  * Reimplements `org.apache.zookeeper.cli.GetConfigCommand` and
- * `server.util.ConfigUtils.getClientConfigStr`. Chapter 09 (client), zk-cli.
+ * `server.util.ConfigUtils.getClientConfigStr`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { CliCommand, parseArgs } from "./CliCommand.js";
 import { CliWrapperException } from "./CliException.js";

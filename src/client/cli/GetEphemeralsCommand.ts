@@ -1,7 +1,7 @@
 /**
  * getEphemerals [path] — this session's ephemeral nodes, optionally under a prefix.
  *
- * Reimplements `org.apache.zookeeper.cli.GetEphemeralsCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.GetEphemeralsCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { CliCommand, parseArgs } from "./CliCommand.js";
 import type { CommandLine } from "./DefaultParser.js";

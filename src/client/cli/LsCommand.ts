@@ -1,7 +1,7 @@
 /**
  * ls [-s] [-w] [-R] path — children of a node (sorted), its Stat, or its whole subtree.
  *
- * Reimplements `org.apache.zookeeper.cli.LsCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.LsCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  * The old form `ls path watch` still works, with a deprecation warning, as in zkCli.
  */
 import type { Stat } from "../../jute/data.js";

@@ -2,7 +2,7 @@
  * reconfig — dynamic reconfiguration of the ensemble. Listed (its usage text is part of
  * zkCli's help) but not implemented by this client: running it says so.
  *
- * Stands in for `org.apache.zookeeper.cli.ReconfigCommand`. Chapter 09 (client), zk-cli.
+ * Stands in for `org.apache.zookeeper.cli.ReconfigCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { CliCommand } from "./CliCommand.js";
 import { CliException } from "./CliException.js";

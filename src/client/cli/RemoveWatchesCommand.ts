@@ -2,7 +2,7 @@
  * removewatches path [-c|-d|-a] [-l] — removes the shell's watches of a type on a path;
  * with -l also when the server cannot be reached.
  *
- * Reimplements `org.apache.zookeeper.cli.RemoveWatchesCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.RemoveWatchesCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { WatcherType } from "../../jute/Watcher.js";
 import { CliCommand, parseArgs } from "./CliCommand.js";

@@ -1,7 +1,7 @@
 /**
  * setAcl [-s] [-v version] [-R] path acl — replaces a znode's ACL, or a whole subtree's.
  *
- * Reimplements `org.apache.zookeeper.cli.SetAclCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.SetAclCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { KeeperException } from "../../jute/KeeperException.js";
 import { visitSubTreeDFS } from "../ZKUtil.js";

@@ -1,7 +1,7 @@
 /**
  * set [-s] [-v version] path data — replaces a znode's data.
  *
- * Reimplements `org.apache.zookeeper.cli.SetCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.SetCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { CliCommand, parseArgs, parseIntJava } from "./CliCommand.js";
 import type { CommandLine, Options } from "./DefaultParser.js";

@@ -1,7 +1,7 @@
 /**
  * setquota -n|-b|-N|-B val path — sets a soft (n, b) or hard (N, B) count/bytes quota.
  *
- * Reimplements `org.apache.zookeeper.cli.SetQuotaCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.SetQuotaCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  * A quota is a znode /zookeeper/quota/<path>/zookeeper_limits; quotas may not nest, so
  * the command first looks for quotas above and below the path.
  */

@@ -1,7 +1,7 @@
 /**
  * stat [-w] path — a znode's Stat, optionally leaving an exists watch.
  *
- * Reimplements `org.apache.zookeeper.cli.StatCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.StatCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { Code, KeeperException } from "../../jute/KeeperException.js";
 import { CliCommand, parseArgs, retainCompatibility } from "./CliCommand.js";

@@ -2,7 +2,7 @@
  * StatPrinter — the eleven-line Stat layout of `get -s`, `stat`, `ls -s`, `set -s`.
  *
  * Reimplements `org.apache.zookeeper.cli.StatPrinter`, with Java's `Long.toHexString`
- * and `Date.toString` formats. Chapter 09 (client), zk-cli.
+ * and `Date.toString` formats. Chapter 09 (client), zk-cli. Not in the handout (U).
  */
 import type { Stat } from "../../jute/data.js";
 import type { Printer } from "./CliCommand.js";

@@ -3,7 +3,7 @@
  * live in the tree (/zookeeper/quota/<path>/zookeeper_limits and zookeeper_stats).
  *
  * Reimplements `org.apache.zookeeper.StatsTrack` and `org.apache.zookeeper.Quotas`.
- * Chapter 09 (client), zk-cli's setquota/listquota/delquota. The server keeps
+ * Chapter 09 (client), zk-cli's setquota/listquota/delquota. Not in the handout (U). The server keeps
  * zookeeper_stats up to date; the client only writes limits.
  *
  * Java's toString puts a stray "=" before the hard limits

@@ -1,7 +1,7 @@
 /**
  * sync path — waits until the connected server is as current as the leader.
  *
- * Reimplements `org.apache.zookeeper.cli.SyncCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.SyncCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  * Like zkCli it gives up after 30 s; a failure prints the code, not an exception.
  */
 import { KeeperException } from "../../jute/KeeperException.js";

@@ -1,7 +1,7 @@
 /**
  * version — which client this is.
  *
- * Reimplements `org.apache.zookeeper.cli.VersionCommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.VersionCommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  * Prints the protocol version it speaks and that it is this TypeScript client, where zkCli
  * prints its build's version string.
  */

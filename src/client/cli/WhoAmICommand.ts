@@ -1,7 +1,7 @@
 /**
  * whoami — the identities the server has attached to this session.
  *
- * Reimplements `org.apache.zookeeper.cli.WhoAmICommand`. Chapter 09 (client), zk-cli.
+ * Reimplements `org.apache.zookeeper.cli.WhoAmICommand`. Chapter 09 (client), zk-cli: run by processZKCmd's dispatch [001 L10113–10121]; the command itself is not in the handout (U).
  */
 import { CliCommand } from "./CliCommand.js";
 import { CliWrapperException } from "./CliException.js";
