@@ -71,7 +71,7 @@ const READS = [
 /** Each in its own process, for the exit codes (0, 1, 127, and 1 after a Java crash). */
 const ONE_SHOT = ["ls /ro", "get -s /ro/b/c", "get /nope", "ls", "ls -x /ro", "bogus", "create /ro/a", "getAcl /ro/acl", "sync /ro", "listquota /ro/q", "removewatches /ro"];
 
-const SCRIPT_READONLY = [...READS.filter((c) => c !== "bogus"), "history", "redo 1", "redo 99", "printwatches off", "connect", "ls /ro", "history"];
+const SCRIPT_READONLY = [...READS.filter((c) => c !== "bogus"), "help", "history", "redo 1", "redo 99", "printwatches off", "connect", "ls /ro", "history"];
 
 /** A session that writes, under its own root R, so each client gets a fresh subtree. */
 const SCRIPT_WRITES = (R: string) => [
