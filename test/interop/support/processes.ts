@@ -38,6 +38,8 @@ export interface Finished {
 
 export interface RunOptions {
   input?: string;
+  /** Leave stdin open after `input` (an `onLine` handler ends it). */
+  keepStdinOpen?: boolean;
   /** Killed (SIGKILL) after this long; the result then says signal SIGKILL. */
   timeoutMs?: number;
   env?: Record<string, string>;
@@ -84,7 +86,8 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       await Promise.all(pending);
       resolve({ stdout, stderr, code, signal });
     });
-    if (opts.input !== undefined) child.stdin.end(opts.input);
+    if (opts.keepStdinOpen) child.stdin.write(opts.input ?? "");
+    else if (opts.input !== undefined) child.stdin.end(opts.input);
     else if (!opts.onLine) child.stdin.end();
   });
 }
