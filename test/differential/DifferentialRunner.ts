@@ -70,6 +70,9 @@ const ACLS: ACL[][] = [
 ];
 
 const STATIC_PATHS = ["/d", "/d/a", "/d/b", "/d/a/x", "/d/a/y", "/d/b/x", "/d/a/x/z", "/e", "/e/c", "/zookeeper", "/"];
+/** Quota nodes as zkCli's setquota creates them; their data must be StatsTrack text. */
+const QUOTA_NODES = ["/zookeeper/quota/d", "/zookeeper/quota/d/zookeeper_limits", "/zookeeper/quota/d/zookeeper_stats", "/zookeeper/quota/d/a", "/zookeeper/quota/d/a/zookeeper_limits", "/zookeeper/quota/d/a/zookeeper_stats"];
+const QUOTA_DATA = ["count=6,bytes=-1", "count=-1,bytes=60", "count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=7", "count=-1,bytes=-1=;byteHardLimit=90;countHardLimit=-1", "count=0,bytes=0"];
 const ODD_PATHS = ["d", "/d/", "/d//a", "/d/./a", "/d/..", "", "/zookeeper/quota", "/zookeeper/config", "/d/\u0001"];
 
 /** Generates the operations; sequential names come from the reference's replies. */
@@ -82,6 +85,24 @@ export class OpGenerator {
     readonly clients: number,
   ) {
     this.rnd = new SeededRandom(seed);
+  }
+
+  /**
+   * A hard count quota of 7 on /d and a soft byte quota on /d/a, set up the way zkCli's
+   * setquota does it, so the random operations that follow run into QUOTAEXCEEDED.
+   */
+  quotaPreamble(): Step[] {
+    const make = (path: string, data: string): Step => ({ client: 0, op: { kind: "create", opcode: OpCode.create, path, data: Buffer.from(data), acl: OPEN, flags: 0, ttl: -1n } });
+    return [
+      make("/d", ""),
+      make("/d/a", ""),
+      make("/zookeeper/quota/d", ""),
+      make("/zookeeper/quota/d/zookeeper_limits", "count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=7"),
+      make("/zookeeper/quota/d/zookeeper_stats", "count=0,bytes=0"),
+      make("/zookeeper/quota/d/a", ""),
+      make("/zookeeper/quota/d/a/zookeeper_limits", "count=-1,bytes=40"),
+      make("/zookeeper/quota/d/a/zookeeper_stats", "count=0,bytes=0"),
+    ];
   }
 
   observe(path: string): void {
@@ -125,7 +146,10 @@ export class OpGenerator {
     const client = r.int(this.clients);
     const w = r.int(100);
     let op: Op;
-    if (w < 28) {
+    if (w < 2) {
+      // Quota nodes: created in order by the generator's luck, like a partial setquota.
+      op = { kind: "create", opcode: OpCode.create, path: r.pick(QUOTA_NODES), data: Buffer.from(r.pick(QUOTA_DATA)), acl: OPEN, flags: 0, ttl: -1n };
+    } else if (w < 28) {
       const opcode = r.pick([OpCode.create, OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL]);
       let flags = r.pick([0, 0, 0, 1, 1, 2, 3]);
       if (opcode === OpCode.createContainer) flags = 4;

@@ -26,8 +26,8 @@ describe.skipIf(!apacheZooKeeperAvailable())("differential: Apache ZooKeeper 3.8
   // Fresh servers per seed: a seed that fails must not leave the next one a diverged tree.
   beforeEach(async () => {
     [apache, ours] = await Promise.all([
-      startApacheZooKeeper({ extraConfig: { extendedTypesEnabled: "true", "DigestAuthenticationProvider.superDigest": SUPER_DIGEST } }),
-      startOurZooKeeper({ config: { extendedTypesEnabled: true, superDigest: SUPER_DIGEST } }),
+      startApacheZooKeeper({ extraConfig: { extendedTypesEnabled: "true", enforceQuota: "true", "DigestAuthenticationProvider.superDigest": SUPER_DIGEST } }),
+      startOurZooKeeper({ config: { extendedTypesEnabled: true, enforceQuota: true, superDigest: SUPER_DIGEST } }),
     ]);
   });
   afterEach(async () => {
@@ -45,8 +45,10 @@ describe.skipIf(!apacheZooKeeperAvailable())("differential: Apache ZooKeeper 3.8
       const seenRef = new WeakMap<RawClient, number>();
       const seenUs = new WeakMap<RawClient, number>();
       try {
+        // Even seeds start with quotas on /d (hard count limit) and /d/a (soft bytes).
+        const preamble = seed % 2 === 0 ? gen.quotaPreamble() : [];
         for (let step = 0; step < STEPS; step++) {
-          const s = gen.next();
+          const s = preamble[step] ?? gen.next();
           const a = await execute(ref, s, gen);
           const b = await execute(us, s, null);
           const context = `seed ${seed} step ${step} client ${s.client} op ${show(s.op)}`;
