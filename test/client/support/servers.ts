@@ -3,6 +3,7 @@
  * same tests can later run against our own server: add an entry to `servers`.
  */
 import { apacheZooKeeperAvailable, startApacheZooKeeper } from "../../support/apacheZooKeeper.js";
+import { startOurServerProcess } from "../../support/ourServerProcess.js";
 
 export interface RunningServer {
   /** host:port on 127.0.0.1 */
@@ -33,6 +34,25 @@ export const servers: ServerFactory[] = [
         systemProperties: { "zookeeper.extendedTypesEnabled": "true" },
       });
       return { connectString: zk.connectString, port: zk.port, dataDir: zk.dataDir, stop: () => zk.stop() };
+    },
+  },
+  {
+    name: "ours",
+    available: () => true,
+    async start(opts = {}) {
+      const zk = await startOurServerProcess({
+        port: opts.port,
+        dataDir: opts.dataDir,
+        extraConfig: { extendedTypesEnabled: "true", tickTime: opts.tickTime ?? 2000 },
+      });
+      return {
+        connectString: zk.connectString,
+        port: zk.port,
+        dataDir: zk.dataDir,
+        stop: async () => {
+          await zk.stop();
+        },
+      };
     },
   },
 ];
