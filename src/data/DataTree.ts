@@ -34,7 +34,7 @@ import { type ACL, DataNodeRecord, type Stat } from "../jute/data.js";
 import { Code, KeeperException } from "../jute/KeeperException.js";
 import type { TxnDigest, TxnHeader } from "../jute/txn.js";
 import { EventType, KeeperState } from "../jute/Watcher.js";
-import { OpCode, READ_ACL_UNSAFE } from "../jute/ZooDefs.js";
+import { CONFIG_NODE, OpCode, READ_ACL_UNSAFE } from "../jute/ZooDefs.js";
 import { readTxnBody, type TxnBody } from "../persistence/TxnLogEntry.js";
 import { BinaryInputArchive as InputArchive } from "../jute/BinaryInputArchive.js";
 import { JavaHashSet } from "../util/JavaHash.js";
@@ -42,7 +42,7 @@ import { getLogger, hex } from "../util/Logger.js";
 import { DataNode, createStat, splitPath } from "./DataNode.js";
 import { addDigest, calculateDigest, DIGEST_VERSION, removeDigest } from "./DigestCalculator.js";
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralType, ttlToEphemeralOwner } from "./EphemeralType.js";
-import { configZookeeper, limitNode, procZookeeper, quotaZookeeper, statNode, statPath, StatsTrack, trimQuotaPath } from "./Quotas.js";
+import { Quotas, StatsTrack } from "../jute/Quotas.js";
 import { ReferenceCountedACLCache } from "./ReferenceCountedACLCache.js";
 import { WatchManager, watcherModeFromZooDef, type WatcherMode, type Watcher } from "./WatchManager.js";
 
@@ -119,18 +119,18 @@ export class DataTree {
     this.putNode("/", root);
     root.addChild("zookeeper");
     const proc = new DataNode(Buffer.alloc(0), -1n, createStat(0n, 0n, 0n));
-    this.putNode(procZookeeper, proc);
+    this.putNode(Quotas.procZookeeper, proc);
     proc.addChild("quota");
-    this.putNode(quotaZookeeper, new DataNode(Buffer.alloc(0), -1n, createStat(0n, 0n, 0n)));
+    this.putNode(Quotas.quotaZookeeper, new DataNode(Buffer.alloc(0), -1n, createStat(0n, 0n, 0n)));
     this.addConfigNode();
     this.approximateDataSize = this.computeDataSize();
   }
 
   /** /zookeeper/config, readable by anyone and writable only through reconfig (ZOOKEEPER-2014). */
   private addConfigNode(): void {
-    this.nodes.get(procZookeeper)!.addChild("config");
-    this.putNode(configZookeeper, new DataNode(Buffer.alloc(0), -1n, createStat(0n, 0n, 0n)));
-    this.setACL(configZookeeper, READ_ACL_UNSAFE, -1);
+    this.nodes.get(Quotas.procZookeeper)!.addChild("config");
+    this.putNode(CONFIG_NODE, new DataNode(Buffer.alloc(0), -1n, createStat(0n, 0n, 0n)));
+    this.setACL(CONFIG_NODE, READ_ACL_UNSAFE, -1);
   }
 
   // ---------------------------------------------------------------- node map + digest
@@ -220,7 +220,7 @@ export class DataTree {
   }
 
   isSpecialPath(path: string): boolean {
-    return path === "/" || path === procZookeeper || path === quotaZookeeper || path === configZookeeper;
+    return path === "/" || path === Quotas.procZookeeper || path === Quotas.quotaZookeeper || path === CONFIG_NODE;
   }
 
   statOf(node: DataNode): Stat {
@@ -330,9 +330,9 @@ export class DataTree {
     this.putNode(path, child);
     this.registerOwner(path, ephemeralOwner);
 
-    if (parentName.startsWith(quotaZookeeper)) {
-      if (childName === limitNode) this.quotaPaths.add(trimQuotaPath(parentName));
-      if (childName === statNode) this.updateQuotaForPath(trimQuotaPath(parentName));
+    if (parentName.startsWith(Quotas.quotaZookeeper)) {
+      if (childName === Quotas.limitNode) this.quotaPaths.add(Quotas.trimQuotaPath(parentName));
+      if (childName === Quotas.statNode) this.updateQuotaForPath(Quotas.trimQuotaPath(parentName));
     }
     const lastPrefix = this.getMaxPrefixWithQuota(path);
     if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, BigInt(data?.length ?? 0), 1n);
@@ -382,8 +382,8 @@ export class DataTree {
     this.approximateDataSize -= path.length + (node.data === null ? 0 : node.data.length);
     this.unregisterOwner(path, node.stat.ephemeralOwner);
 
-    if (parentName.startsWith(procZookeeper) && childName === limitNode) {
-      this.quotaPaths.delete(trimQuotaPath(parentName));
+    if (parentName.startsWith(Quotas.procZookeeper) && childName === Quotas.limitNode) {
+      this.quotaPaths.delete(Quotas.trimQuotaPath(parentName));
     }
     const lastPrefix = this.getMaxPrefixWithQuota(path);
     if (lastPrefix !== null) this.updateQuotaStat(lastPrefix, -BigInt(node.data?.length ?? 0), -1n);
@@ -711,15 +711,15 @@ export class DataTree {
   }
 
   private updateQuotaStat(lastPrefix: string, bytesDiff: bigint, countDiff: bigint): void {
-    const node = this.nodes.get(statPath(lastPrefix));
+    const node = this.nodes.get(Quotas.statPath(lastPrefix));
     if (node === undefined) {
-      LOG.error(`Missing node for stat ${statPath(lastPrefix)}`);
+      LOG.error(`Missing node for stat ${Quotas.statPath(lastPrefix)}`);
       return;
     }
     const st = new StatsTrack(node.data);
-    st.count = st.count + countDiff;
-    st.bytes = st.bytes + bytesDiff;
-    node.data = st.toBuffer();
+    st.setCount(st.getCount() + countDiff);
+    st.setBytes(st.getBytes() + bytesDiff);
+    node.data = st.getStatsBytes();
   }
 
   private updateQuotaForPath(path: string): void {
@@ -735,16 +735,16 @@ export class DataTree {
     };
     walk(path);
     const st = new StatsTrack();
-    st.bytes = bytes;
-    st.count = count;
-    const sp = statPath(path);
+    st.setBytes(bytes);
+    st.setCount(count);
+    const sp = Quotas.statPath(path);
     const node = this.nodes.get(sp);
     if (node === undefined) {
       LOG.warn(`Missing quota stat node ${sp}`);
       return;
     }
     this.preChange(sp, node);
-    node.data = st.toBuffer();
+    node.data = st.getStatsBytes();
     this.postChange(sp, node);
   }
 
@@ -755,9 +755,9 @@ export class DataTree {
       if (n === undefined) return;
       const names = n.childNames();
       if (names.length === 0) {
-        const end = "/" + limitNode;
+        const end = "/" + Quotas.limitNode;
         if (p.endsWith(end)) {
-          const realPath = p.substring(quotaZookeeper.length, p.length - end.length);
+          const realPath = p.substring(Quotas.quotaZookeeper.length, p.length - end.length);
           this.updateQuotaForPath(realPath);
           this.quotaPaths.add(realPath);
         }
@@ -765,7 +765,7 @@ export class DataTree {
       }
       for (const c of names) walk(p + "/" + c);
     };
-    walk(quotaZookeeper);
+    walk(Quotas.quotaZookeeper);
   }
 
   // ---------------------------------------------------------------- watches

@@ -82,6 +82,9 @@ export const OPEN_ACL_UNSAFE: ACL[] = [{ perms: Perms.ALL, id: Ids.ANYONE_ID_UNS
 export const CREATOR_ALL_ACL: ACL[] = [{ perms: Perms.ALL, id: Ids.AUTH_IDS }];
 export const READ_ACL_UNSAFE: ACL[] = [{ perms: Perms.READ, id: Ids.ANYONE_ID_UNSAFE }];
 
+/** The znode holding the ensemble's dynamic configuration (ZooDefs.CONFIG_NODE). */
+export const CONFIG_NODE = "/zookeeper/config";
+
 /** Special xids of the client protocol (ClientCnxn). */
 export const Xid = {
   notification: -1,

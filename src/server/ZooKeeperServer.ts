@@ -19,7 +19,7 @@ import { getLogger, hex } from "../util/Logger.js";
 import { JavaRandom } from "../util/JavaRandom.js";
 import { systemClock, type Clock } from "../util/Clock.js";
 import type { ProcessTxnResult } from "../data/DataTree.js";
-import { limitPath, statPath, StatsTrack } from "../data/Quotas.js";
+import { Quotas, StatsTrack } from "../jute/Quotas.js";
 import { ZKDatabase, type TxnSnapLog } from "../data/ZKDatabase.js";
 import { ProviderRegistry, type AuthenticationProvider } from "../data/auth/AuthenticationProvider.js";
 import { DigestAuthenticationProvider } from "../data/auth/DigestAuthenticationProvider.js";
@@ -431,34 +431,34 @@ export class ZooKeeperServer implements SessionExpirer {
 
   private checkQuotaFor(lastPrefix: string, bytesDiff: bigint, countDiff: bigint): void {
     const tree = this.zkDb.dataTree;
-    const limitNode = tree.getNode(limitPath(lastPrefix));
+    const limitNode = tree.getNode(Quotas.limitPath(lastPrefix));
     if (limitNode === undefined) {
-      LOG.error(`Missing limit node for quota ${limitPath(lastPrefix)}`);
+      LOG.error(`Missing limit node for quota ${Quotas.limitPath(lastPrefix)}`);
       return;
     }
     const limits = new StatsTrack(limitNode.data);
-    const checkCount = countDiff !== 0n && (limits.count > -1n || limits.countHardLimit > -1n);
-    const checkBytes = bytesDiff !== 0n && (limits.bytes > -1n || limits.byteHardLimit > -1n);
+    const checkCount = countDiff !== 0n && (limits.getCount() > -1n || limits.getCountHardLimit() > -1n);
+    const checkBytes = bytesDiff !== 0n && (limits.getBytes() > -1n || limits.getByteHardLimit() > -1n);
     if (!checkCount && !checkBytes) return;
-    const statNode = tree.getNode(statPath(lastPrefix));
+    const statNode = tree.getNode(Quotas.statPath(lastPrefix));
     if (statNode === undefined) {
-      LOG.error(`Missing node for stat ${statPath(lastPrefix)}`);
+      LOG.error(`Missing node for stat ${Quotas.statPath(lastPrefix)}`);
       return;
     }
     const current = new StatsTrack(statNode.data);
     if (checkCount) {
-      const newCount = current.count + countDiff;
-      const hard = limits.countHardLimit > -1n;
-      const limit = hard ? limits.countHardLimit : limits.count;
+      const newCount = current.getCount() + countDiff;
+      const hard = limits.getCountHardLimit() > -1n;
+      const limit = hard ? limits.getCountHardLimit() : limits.getCount();
       if (newCount > limit) {
         LOG.warn(`Quota exceeded: ${lastPrefix} [current count=${newCount}, ${hard ? "hard" : "soft"}CountLimit=${limit}]`);
         if (hard) throw new KeeperException(Code.QUOTAEXCEEDED, lastPrefix);
       }
     }
     if (checkBytes) {
-      const newBytes = current.bytes + bytesDiff;
-      const hard = limits.byteHardLimit > -1n;
-      const limit = hard ? limits.byteHardLimit : limits.bytes;
+      const newBytes = current.getBytes() + bytesDiff;
+      const hard = limits.getByteHardLimit() > -1n;
+      const limit = hard ? limits.getByteHardLimit() : limits.getBytes();
       if (newBytes > limit) {
         LOG.warn(`Quota exceeded: ${lastPrefix} [current bytes=${newBytes}, ${hard ? "hard" : "soft"}ByteLimit=${limit}]`);
         if (hard) throw new KeeperException(Code.QUOTAEXCEEDED, lastPrefix);

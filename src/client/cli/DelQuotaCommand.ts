@@ -6,7 +6,7 @@
 import type { ZooKeeper } from "../ZooKeeper.js";
 import { CliCommand, parseArgs, type Printer } from "./CliCommand.js";
 import type { CommandLine, Options } from "./DefaultParser.js";
-import { Quotas, StatsTrack } from "./StatsTrack.js";
+import { Quotas, StatsTrack } from "../../jute/Quotas.js";
 
 const options: Options = {
   options: [],

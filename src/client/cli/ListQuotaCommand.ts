@@ -5,7 +5,7 @@
  */
 import { CliCommand, parseArgs } from "./CliCommand.js";
 import type { CommandLine } from "./DefaultParser.js";
-import { Quotas, StatsTrack } from "./StatsTrack.js";
+import { Quotas, StatsTrack } from "../../jute/Quotas.js";
 
 export class ListQuotaCommand extends CliCommand {
   private cl!: CommandLine;

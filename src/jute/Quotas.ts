@@ -3,8 +3,18 @@
  * live in the tree (/zookeeper/quota/<path>/zookeeper_limits and zookeeper_stats).
  *
  * Reimplements `org.apache.zookeeper.StatsTrack` and `org.apache.zookeeper.Quotas`.
- * Chapter 09 (client), zk-cli's setquota/listquota/delquota. Not in the handout (U). The server keeps
- * zookeeper_stats up to date; the client only writes limits.
+ * Shared by both sides, so it lives with the protocol's vocabulary: zk-cli's
+ * setquota/listquota/delquota write the limits (chapter 09); the server keeps
+ * zookeeper_stats up to date and, with `enforceQuota`, refuses writes past a hard limit
+ * (chapter 04: setupQuota runs at the end of the tree rebuild). Not in the handout (U).
+ *
+ * A quota on /app lives in two nodes:
+ *
+ *     /zookeeper/quota/app/zookeeper_limits   "count=10,bytes=-1=;byteHardLimit=-1;countHardLimit=20"
+ *     /zookeeper/quota/app/zookeeper_stats    "count=3,bytes=42"
+ *
+ * `count`/`bytes` are soft limits (exceeding them is logged), the `*HardLimit` keys are
+ * enforced when `enforceQuota` is on.
  *
  * Java's toString puts a stray "=" before the hard limits
  * ("count=1,bytes=-1=;byteHardLimit=-1;countHardLimit=-1"); it is kept, because that is
@@ -34,6 +44,7 @@ export class StatsTrack {
     const text = stat === null ? "" : stat.toString();
     if (text.length === 0) return;
     for (const pair of text.split(/[,;]+/)) {
+      if (pair.length === 0) continue;
       const kv = pair.split("=");
       this.stats.set(kv[0]!, BigInt(kv[1] === undefined || kv[1] === "" ? "-1" : kv[1]));
     }
