@@ -10,8 +10,12 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url)).replace(/[\\/]$/, "");
 
 /** Folders never scanned: installed packages, build output, generated API pages. */
-const SKIP = new Set(["node_modules", ".git", "dist", "cache", ".tmp", "data"]);
-const GENERATED = ["site/api", "site/.vitepress/dist", "site/.vitepress/cache"];
+const SKIP = new Set(["node_modules", ".git", "dist", "cache", ".tmp"]);
+/**
+ * Skipped by path, not by name: `data` is the data dir `npm start` writes at the root,
+ * while src/data and test/data are code and must be scanned.
+ */
+const GENERATED = ["data", "site/api", "site/.vitepress/dist", "site/.vitepress/cache"];
 
 export function toPosix(path: string): string {
   return path.split(sep).join("/");
