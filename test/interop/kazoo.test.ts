@@ -1,0 +1,66 @@
+/**
+ * kazoo (Debian's python3-kazoo 2.8) against our server: a script
+ * (python/kazoo_transcript.py) runs every operation kazoo has — create with ephemeral,
+ * sequence, makepath and include_data (create2), ensure_path, exists, get, get_children
+ * with include_data, set, delete (recursive), sync, transactions with a failing op,
+ * ACLs (digest, ip, world, auth) and add_auth, plain watches, DataWatch and
+ * ChildrenWatch, the `envi` and `ruok` commands — and its recipes (Lock, ReadLock and
+ * WriteLock, Semaphore, Election, Counter, Queue, LockingQueue, Barrier, DoubleBarrier,
+ * Party, ShallowParty), printing a transcript. Against Apache ZooKeeper 3.8 and against
+ * ours (as a process) the transcripts are equal line for line.
+ *
+ * kazoo writes every empty string as a null string (length -1), so this suite is also
+ * where nulls in requests meet the server: kazoo's own CREATOR_ALL_ACL is Id("auth", "").
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEBIAN_PYTHON, kazooAvailable, run, type Finished } from "./support/processes.js";
+import { interopServersAvailable, startBoth, type InteropServer, type ServerName } from "./support/servers.js";
+import { expectSameTranscript } from "./support/transcript.js";
+
+const SCRIPT = join(import.meta.dirname, "python", "kazoo_transcript.py");
+
+describe.skipIf(!kazooAvailable() || !interopServersAvailable())("kazoo against our server", () => {
+  let servers: Record<ServerName, InteropServer>;
+  const runs = {} as Record<ServerName, Finished>;
+
+  beforeAll(async () => {
+    servers = await startBoth();
+    await Promise.all(
+      (["apache", "ours"] as const).map(async (name) => {
+        runs[name] = await run(DEBIAN_PYTHON, [SCRIPT, servers[name].connectString], { timeoutMs: 120_000 });
+      }),
+    );
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all(Object.values(servers ?? {}).map((s) => s.dispose()));
+  });
+
+  it("runs to the end against Apache ZooKeeper 3.8 (the reference transcript is complete)", () => {
+    expect(runs.apache.stderr).toBe("");
+    expect(runs.apache.code).toBe(0);
+    expect(runs.apache.stdout).toMatch(/\ndone\n$/);
+  });
+
+  it("runs to the end against ours", () => {
+    expect(runs.ours.stderr).toBe("");
+    expect(runs.ours.code).toBe(0);
+    expect(runs.ours.stdout).toMatch(/\ndone\n$/);
+  });
+
+  it("prints the same transcript against ours as against Apache ZooKeeper 3.8", () => {
+    expectSameTranscript(runs.ours.stdout, runs.apache.stdout, "kazoo's transcript");
+  });
+
+  it("the transcript exercised what it claims: a failed transaction, watches, recipes", () => {
+    const t = runs.apache.stdout;
+    expect(t).toContain("server_version (envi) -> (3, 8, 0)\n");
+    expect(t).toContain("transaction with a failing op -> [RolledBackError, BadVersionError, RuntimeInconsistency]\n");
+    expect(t).toContain("create with auth ACL -> '/k/mine'\n");
+    expect(t).toContain("ChildrenWatch: ['[] None', \"['x'] CHILD:CONNECTED:/k/cw\", \"['x', 'y'] CHILD:CONNECTED:/k/cw\", \"['y'] CHILD:CONNECTED:/k/cw\"]\n");
+    expect(t).toContain("Lock other client times out -> raised LockTimeout\n");
+    expect(t).toContain("Queue get x3 -> [b'urgent', b'one', b'two']\n");
+    expect(t).toContain("ephemeral gone: ['DELETED:CONNECTED:/k/e']\n");
+    expect(t).toContain("root after -> ['zookeeper']\n");
+  });
+});
