@@ -16,8 +16,7 @@
  *     tampered digest as the control that shows the check is live.
  */
 import { createHash } from "node:crypto";
-import { cp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import zookeeper from "node-zookeeper-client";
@@ -38,25 +37,16 @@ const digestId = (user: string, password: string) => `${user}:${createHash("sha1
 const BOB = digestId("bob", "secret");
 const { ACL: ZkACL, Id: ZkId, Permission, CreateMode } = zookeeper;
 
-/**
- * Starts Apache ZooKeeper and makes sure the test stops it, whatever happens, and
- * removes the home dir (zoo.cfg, logs) the support module leaves behind when it is
- * given a data dir of ours: it is the apache-zk-* dir whose zoo.cfg names that dir.
- */
+/** Starts Apache ZooKeeper and makes sure the test stops it (which removes its temp home). */
 async function startApache(dataDir: string, systemProperties: Record<string, string> = {}): Promise<ApacheZooKeeper> {
-  onTestFinished(async () => {
-    for (const name of (await readdir(tmpdir())).filter((n) => n.startsWith("apache-zk-"))) {
-      const home = join(tmpdir(), name);
-      const cfg = await readFile(join(home, "zoo.cfg"), "utf8").catch(() => "");
-      if (cfg.split("\n").includes(`dataDir=${dataDir}`)) await rm(home, { recursive: true, force: true });
-    }
-  });
   const zk = await startApacheZooKeeper({
     dataDir,
     extraConfig: { snapCount: 10 },
     systemProperties: { "zookeeper.extendedTypesEnabled": "true", ...systemProperties },
   });
-  onTestFinished(() => zk.stop());
+  onTestFinished(async () => {
+    await zk.stop();
+  });
   return zk;
 }
 

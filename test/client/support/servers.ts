@@ -33,7 +33,14 @@ export const servers: ServerFactory[] = [
         extraConfig: { extendedTypesEnabled: "true", tickTime: opts.tickTime ?? 2000 },
         systemProperties: { "zookeeper.extendedTypesEnabled": "true" },
       });
-      return { connectString: zk.connectString, port: zk.port, dataDir: zk.dataDir, stop: () => zk.stop() };
+      return {
+        connectString: zk.connectString,
+        port: zk.port,
+        dataDir: zk.dataDir,
+        stop: async () => {
+          await zk.stop();
+        },
+      };
     },
   },
   {
