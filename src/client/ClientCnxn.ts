@@ -16,7 +16,9 @@
  * Differs from Java: threads become one async send loop and a setImmediate-drained event
  * queue; `submitRequest` returns a promise instead of blocking; session ids and zxids are
  * bigint. A request timeout rejects with REQUESTTIMEOUT (Java's cleanup may overwrite that
- * code with CONNECTIONLOSS before the caller sees it).
+ * code with CONNECTIONLOSS before the caller sees it). Every frame written and read, every
+ * state change and every delivered event is reported to the tracer (ClientTrace.ts), where
+ * Java only logs text; with nobody listening that costs one check.
  */
 import { Code } from "../jute/KeeperException.js";
 import { AuthPacket } from "../jute/proto.js";
@@ -50,6 +52,8 @@ export interface ClientCnxnParams {
   clock: Clock;
   /** [0, 1), for the reconnect delay; tests pass a seeded one. */
   random: () => number;
+  /** How this client is named in trace events (ClientTrace.ts); "client" by default. */
+  traceName?: string;
 }
 
 /** What a finished request returns to ZooKeeper: the reply's error code and its response. */
@@ -92,6 +96,8 @@ export class ClientCnxn {
   /** Highest zxid seen in a reply: a server must be at least this current to take the session. */
   lastZxid = 0n;
   state: States = States.NOT_CONNECTED;
+  /** This client's name in trace events. */
+  readonly traceName: string;
   private xid = 1;
   private readonly requestTimeout: number;
   /** `jute.maxbuffer`: the largest frame, string or buffer accepted from the server. */
@@ -107,6 +113,7 @@ export class ClientCnxn {
     this.sessionPasswd = p.sessionPasswd ?? Buffer.alloc(16);
     this.readOnly = p.canBeReadOnly;
     this.clock = p.clock;
+    this.traceName = p.traceName ?? "client";
     this.watchManager = new ZKWatchManager(p.clientConfig.getBoolean(ZKClientConfig.DISABLE_AUTO_WATCH_RESET), p.defaultWatcher);
     // #region timeouts
     // Before the server has negotiated the timeout, a connection attempt may take an
@@ -116,7 +123,7 @@ export class ClientCnxn {
     this.readTimeout = Math.trunc((p.sessionTimeout * 2) / 3);
     // #endregion timeouts
     this.sendThread = new SendThread(this, p.clientCnxnSocket, p.random);
-    this.eventThread = new EventThread(this.watchManager);
+    this.eventThread = new EventThread(this.watchManager, this.traceName);
     this.requestTimeout = p.clientConfig.getNumber(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, 0);
     this.juteMaxBuffer = p.clientConfig.getNumber(ZKClientConfig.JUTE_MAXBUFFER, ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT);
   }

@@ -24,9 +24,11 @@
 import { BinaryInputArchive } from "../jute/BinaryInputArchive.js";
 import { ConnectResponse } from "../jute/proto.js";
 import { OpCode } from "../jute/ZooDefs.js";
+import { trace } from "../trace/index.js";
 import type { Clock, TimerHandle } from "../util/Clock.js";
 import { ByteQueue } from "../util/ByteQueue.js";
 import { getLogger } from "../util/Logger.js";
+import { serverName, traceConnectResponse, traceSent } from "./ClientTrace.js";
 import type { ServerAddress } from "./ConnectStringParser.js";
 import type { Packet } from "./Packet.js";
 import { isAlive, isConnected, type States } from "./States.js";
@@ -43,6 +45,8 @@ export class EndOfStreamException extends Error {
 export interface SocketOwner {
   readonly outgoingQueue: Packet[];
   readonly state: States;
+  /** The client's name in trace events. */
+  readonly traceName: string;
   getXid(): number;
   /** A frame after the connect response (SendThread.readResponse). */
   readResponse(body: Buffer): void;
@@ -340,6 +344,7 @@ export abstract class ClientCnxnSocket {
         p.createBB();
       }
       const flushed = this.writeTransport(p.bb!);
+      if (trace.enabled) traceSent(this.owner!.traceName, serverName(this.getRemoteSocketAddress()), p);
       this.sentCount++;
       queue.splice(queue.indexOf(p), 1);
       if (p.requestHeader !== null && !isPingOrAuth(p)) pendingQueue.push(p);
@@ -377,6 +382,7 @@ export abstract class ClientCnxnSocket {
     if (ia.remaining > 0) isRO = ia.readBool();
     else LOG.warn("Connected to an old server; r-o mode will be unavailable");
     this.sessionId = conRsp.sessionId;
+    if (trace.enabled) traceConnectResponse(serverName(this.getRemoteSocketAddress()), this.owner!.traceName, conRsp, isRO);
     this.owner!.onConnected(conRsp.timeOut, conRsp.sessionId, conRsp.passwd ?? Buffer.alloc(16), isRO);
   }
   // #endregion readConnectResult

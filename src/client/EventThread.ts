@@ -21,7 +21,9 @@
  * thread has exited (e.g. Closed right after Expired); here every queued item is delivered.
  */
 import { EventType, KeeperState } from "../jute/Watcher.js";
+import { trace } from "../trace/index.js";
 import { getLogger } from "../util/Logger.js";
+import { traceDelivery } from "./ClientTrace.js";
 import type { Packet } from "./Packet.js";
 import { deliver, WatchedEvent, type Watcher } from "./WatchedEvent.js";
 import type { ZKWatchManager } from "./ZKWatchManager.js";
@@ -38,7 +40,11 @@ export class EventThread {
   private wasKilled = false;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly watchManager: ZKWatchManager) {}
+  constructor(
+    private readonly watchManager: ZKWatchManager,
+    /** The client's name in trace events. */
+    private readonly traceName = "client",
+  ) {}
 
   // #region queueEvent
   /**
@@ -107,6 +113,7 @@ export class EventThread {
   private processEvent(item: Item): void {
     try {
       if (item.kind === "event") {
+        if (trace.enabled) traceDelivery(this.traceName, item.event, item.watchers.size);
         for (const w of item.watchers) {
           try {
             deliver(w, item.event);

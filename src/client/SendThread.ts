@@ -21,10 +21,12 @@ import { Code } from "../jute/KeeperException.js";
 import { ConnectRequest, ReplyHeader, SetWatches, SetWatches2, WatcherEvent } from "../jute/proto.js";
 import { EventType, KeeperState } from "../jute/Watcher.js";
 import { OpCode, Xid } from "../jute/ZooDefs.js";
+import { trace, type TraceFields } from "../trace/index.js";
 import type { TimerHandle } from "../util/Clock.js";
 import { getLogger } from "../util/Logger.js";
 import { authBody, type ClientCnxn } from "./ClientCnxn.js";
 import type { ClientCnxnSocket, SocketOwner } from "./ClientCnxnSocket.js";
+import { serverName, traceNotification, traceReply } from "./ClientTrace.js";
 import { formatAddress, type ServerAddress } from "./ConnectStringParser.js";
 import { newReplyHeader, Packet, type RequestBody } from "./Packet.js";
 import { isAlive, isConnected, States } from "./States.js";
@@ -61,7 +63,8 @@ export class SendThread implements SocketOwner {
     private readonly clientCnxnSocket: ClientCnxnSocket,
     private readonly random: () => number,
   ) {
-    this.changeZkState(States.CONNECTING);
+    // The first state; not traced: the first connect attempt reports CONNECTING itself.
+    this.cnxn.state = States.CONNECTING;
   }
 
   get outgoingQueue(): Packet[] {
@@ -70,6 +73,9 @@ export class SendThread implements SocketOwner {
   get state(): States {
     return this.cnxn.state;
   }
+  get traceName(): string {
+    return this.cnxn.traceName;
+  }
   getXid(): number {
     return this.cnxn.getXid();
   }
@@ -77,11 +83,17 @@ export class SendThread implements SocketOwner {
     return this.clientCnxnSocket;
   }
 
-  private changeZkState(newState: States): void {
+  private changeZkState(newState: States, fields?: TraceFields): void {
     if (!isAlive(this.cnxn.state) && newState === States.CONNECTING) {
       throw new Error("Connection has already been closed and reconnection is not allowed");
     }
     this.cnxn.state = newState;
+    trace.state(this.cnxn.traceName, newState, fields);
+  }
+
+  /** The current server's name in trace events. */
+  private peerName(): string {
+    return serverName(this.clientCnxnSocket.getRemoteSocketAddress());
   }
 
   // #region send-loop
@@ -139,6 +151,7 @@ export class SendThread implements SocketOwner {
           `Session 0x${cnxn.sessionId.toString(16)} for server ${serverAddress ? formatAddress(serverAddress) : "null"}, Closing socket connection. Attempting reconnect except it is a SessionExpiredException.`,
           String(e),
         );
+        trace.state(cnxn.traceName, "connection lost", { reason: (e as Error).name ?? "Error" });
         // Packets queued from now on wait for the next connection (or fail at close).
         this.cleanAndNotifyState();
         if (isAlive(cnxn.state)) await this.sleep(100);
@@ -187,7 +200,7 @@ export class SendThread implements SocketOwner {
     // A reconnect waits a random 0–999 ms, so clients dropped together do not all
     // come back at the same instant.
     if (!this.isFirstConnect) await this.sleep(Math.floor(this.random() * 1000));
-    this.changeZkState(States.CONNECTING);
+    this.changeZkState(States.CONNECTING, trace.enabled ? { server: formatAddress(addr) } : undefined);
     LOG.info(`Opening socket connection to server ${formatAddress(addr)}.`);
     this.clientCnxnSocket.connect(addr);
   }
@@ -314,9 +327,11 @@ export class SendThread implements SocketOwner {
     const replyHdr = ReplyHeader.read(ia);
     switch (replyHdr.xid) {
       case Xid.ping:
+        if (trace.enabled) traceReply(this.peerName(), cnxn.traceName, OpCode.ping, replyHdr);
         LOG.debug(`Got ping response for session id: 0x${cnxn.sessionId.toString(16)} after ${Math.round(cnxn.clock.now() - this.lastPingSentMs)}ms.`);
         return;
       case Xid.auth:
+        if (trace.enabled) traceReply(this.peerName(), cnxn.traceName, OpCode.auth, replyHdr);
         if (replyHdr.err === Code.AUTHFAILED) {
           this.changeZkState(States.AUTH_FAILED);
           cnxn.eventThread.queueEvent(new WatchedEvent(EventType.None, KeeperState.AuthFailed, null));
@@ -325,6 +340,7 @@ export class SendThread implements SocketOwner {
         return;
       case Xid.notification: {
         const event = WatcherEvent.read(ia);
+        if (trace.enabled) traceNotification(this.peerName(), cnxn.traceName, event.type, event.state, event.path);
         const we = new WatchedEvent(event.type as EventType, event.state as KeeperState, this.toClientPath(event.path));
         LOG.debug(`Got ${we} for session id 0x${cnxn.sessionId.toString(16)}`);
         cnxn.eventThread.queueEvent(we);
@@ -334,6 +350,7 @@ export class SendThread implements SocketOwner {
     // Replies come in request order, so this one answers the oldest request in flight.
     const packet = cnxn.pendingQueue.shift();
     if (packet === undefined) throw new Error(`Nothing in the queue, but got ${replyHdr.xid}`);
+    if (trace.enabled) traceReply(this.peerName(), cnxn.traceName, packet.requestHeader!.type, replyHdr);
     try {
       if (packet.requestHeader!.xid !== replyHdr.xid) {
         packet.replyHeader!.err = Code.CONNECTIONLOSS;

@@ -107,6 +107,8 @@ export interface ZooKeeperOptions {
   clock?: Clock;
   /** [0, 1): host shuffling and reconnect jitter. */
   random?: () => number;
+  /** How this client is named in trace events (src/trace); "client" by default. */
+  traceName?: string;
 }
 
 // #region getClientCnxnSocket
@@ -178,6 +180,7 @@ export class ZooKeeper {
       canBeReadOnly: options.canBeReadOnly ?? false,
       clock,
       random,
+      traceName: options.traceName,
     });
     // A caller that brings a session id has seen a read-write server already.
     if (options.sessionId !== undefined) this.cnxn.seenRwServerBefore = true;
