@@ -13,6 +13,7 @@
 import type { TxnDigest, TxnHeader } from "../jute/txn.js";
 import type { TxnBody, TxnLogEntry } from "../persistence/TxnLogEntry.js";
 import { serializeTxn } from "../persistence/TxnLogEntry.js";
+import { trace } from "../trace/tracer.js";
 import { getLogger, hex } from "../util/Logger.js";
 import { DataTree, type DataTreeOptions, type ProcessTxnResult } from "./DataTree.js";
 
@@ -68,10 +69,13 @@ export class ZKDatabase {
   /** Restores the tree and sessions from disk; returns the last zxid applied. */
   async loadDataBase(): Promise<bigint> {
     const start = performance.now();
+    trace.message("ZKDatabase", "FileTxnSnapLog", "restore");
     const zxid = await this.snapLog.restore(this.dataTree, this.sessionsWithTimeouts, (hdr, body, digest) => {
+      if (trace.enabled) trace.message("FileTxnSnapLog", "ZKDatabase", "onTxnLoaded", { zxid: hdr.zxid });
       this.addCommittedProposal({ hdr, body, digest });
     });
     this.initialized = true;
+    trace.state("ZKDatabase", "loaded", { zxid, sessions: this.sessionsWithTimeouts.size, committedLog: this.committedLog.length });
     LOG.info(`Snapshot loaded in ${Math.round(performance.now() - start)} ms, highest zxid is ${hex(zxid)}, digest is ${this.dataTree.treeDigest}`);
     return zxid;
   }

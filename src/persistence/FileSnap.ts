@@ -29,6 +29,7 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { DataTree } from "../data/DataTree.js";
 import { BinaryInputArchive } from "../jute/BinaryInputArchive.js";
 import { FileHeader } from "../jute/txn.js";
+import { trace } from "../trace/tracer.js";
 import { getLogger, hex } from "../util/Logger.js";
 import { CorruptFileError } from "./FileTxnIterator.js";
 import { checkSealIntegrity, getStreamMode, isValidSnapshot, readSnapshotBytes, SEAL_START, SnapshotOutput } from "./SnapStream.js";
@@ -89,12 +90,14 @@ export class FileSnap implements SnapShot {
     const failures: string[] = [];
     for (const snap of snapList) {
       LOG.info(`Reading snapshot ${snap}`);
+      trace.state("FileSnap", "read", { file: basename(snap) });
       const snapZxid = getZxidFromName(basename(snap), SNAPSHOT_FILE_PREFIX);
       try {
         const found = new Map<bigint, number>();
         this.deserializeBytes(await readSnapshotBytes(snap), snap, snapZxid, tree, found);
         for (const [id, timeout] of found) sessions.set(id, timeout);
         tree.lastProcessedZxid = snapZxid;
+        trace.state("FileSnap", "valid", { file: basename(snap), zxid: snapZxid, sessions: found.size });
         this.lastSnapshotInfo = { zxid: snapZxid, timestamp: Math.floor((await stat(snap)).mtimeMs / 1000) };
         // A snapshot taken while nothing changed carries the digest of its own zxid:
         // compare now rather than wait for a txn that replay will never see.
@@ -104,6 +107,7 @@ export class FileSnap implements SnapShot {
         // CorruptFileError names the file and offset itself; I/O and codec errors do not.
         const reason = e instanceof CorruptFileError ? e.message : `${snap}: ${e instanceof Error ? e.message : String(e)}`;
         LOG.warn(`problem reading snap file ${reason}`);
+        trace.state("FileSnap", "invalid", { file: basename(snap), reason: reason.replace(`${snap} `, "") });
         failures.push(reason);
       }
     }
@@ -146,6 +150,7 @@ export class FileSnap implements SnapShot {
       if (!name.startsWith(TEMP_SNAPSHOT_PREFIX + SNAPSHOT_FILE_PREFIX + ".")) continue;
       LOG.info(`Removing unfinished snapshot ${name}`);
       await rm(join(this.snapDir, name), { force: true });
+      trace.state("FileSnap", "remove unfinished", { file: name });
     }
   }
 
@@ -194,6 +199,7 @@ export class FileSnap implements SnapShot {
   private async write(tree: DataTree, sessions: Map<bigint, number>, file: string, fsync: boolean): Promise<void> {
     const temp = join(dirname(file), TEMP_SNAPSHOT_PREFIX + basename(file));
     const out = await SnapshotOutput.create(temp, getStreamMode(file));
+    trace.message("FileSnap", "disk", "create", { file: basename(temp), sessions: sessions.size, nodes: tree.nodeCount });
     try {
       FileHeader.write(out.oa, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid: SNAP_DBID });
       // The session table as of now; sessions opened later are in the log after it.
@@ -209,6 +215,7 @@ export class FileSnap implements SnapShot {
       out.seal();
       if (tree.serializeZxidDigest(out.oa)) out.seal();
       await out.finish(file, fsync);
+      trace.message("FileSnap", "disk", fsync ? "fsync, rename" : "rename", { from: basename(temp), to: basename(file) });
     } catch (e) {
       await out.abort();
       await rm(temp, { force: true });

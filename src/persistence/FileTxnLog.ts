@@ -38,6 +38,7 @@ import { join } from "node:path";
 import { BinaryOutputArchive } from "../jute/BinaryOutputArchive.js";
 import { FileHeader } from "../jute/txn.js";
 import { op2String } from "../jute/ZooDefs.js";
+import { trace } from "../trace/tracer.js";
 import { systemClock, type Clock } from "../util/Clock.js";
 import { getLogger, hex } from "../util/Logger.js";
 import { calculateFileSizeWithPadding, DEFAULT_PREALLOC_SIZE_BYTES } from "./FilePadding.js";
@@ -93,6 +94,8 @@ interface Batch {
   /** Set when this batch starts a new file, named after its first txn. */
   newFileZxid: bigint | null;
   oa: BinaryOutputArchive;
+  /** How many txns the batch holds (for the trace only). */
+  txns: number;
 }
 
 /** The file commits currently write to. */
@@ -160,12 +163,14 @@ export class FileTxnLog implements TxnLog {
     let batch = this.pending[this.pending.length - 1];
     const before = this.rollPending || batch === undefined ? 0 : batch.oa.length;
     if (this.rollPending || batch === undefined) {
-      batch = { newFileZxid: this.rollPending ? zxid : null, oa: new BinaryOutputArchive(4096) };
+      batch = { newFileZxid: this.rollPending ? zxid : null, oa: new BinaryOutputArchive(4096), txns: 0 };
       if (this.rollPending) FileHeader.write(batch.oa, { magic: TXNLOG_MAGIC, version: TXNLOG_VERSION, dbid: 0n });
       this.rollPending = false;
       this.pending.push(batch);
     }
     writeTxnEntry(batch.oa, entry);
+    batch.txns++;
+    if (trace.enabled) trace.state("FileTxnLog", "append", { zxid, op: entry.hdr.type });
     this.bytesSinceRoll += batch.oa.length - before;
     return true;
   }
@@ -221,8 +226,10 @@ export class FileTxnLog implements TxnLog {
       if (size !== log.size) {
         await log.file.truncate(size);
         log.size = size;
+        trace.message("FileTxnLog", "disk", "preallocate", { file: log.name, size });
       }
       await log.file.write(bytes, log.position);
+      if (trace.enabled) trace.message("FileTxnLog", "disk", "write", { file: log.name, offset: log.position, bytes: bytes.length, txns: batch.txns });
       log.position = end;
       if (this.forceSync) await this.sync(log);
     }
@@ -231,6 +238,7 @@ export class FileTxnLog implements TxnLog {
   private async sync(log: OpenLog): Promise<void> {
     const start = this.clock.now();
     await log.file.datasync();
+    trace.message("FileTxnLog", "disk", "fdatasync", { file: log.name });
     this.syncElapsedMs = Math.round(this.clock.now() - start);
     if (this.syncElapsedMs > this.fsyncWarningThresholdMs) {
       this.serverStats?.incrementFsyncThresholdExceedCount();
@@ -249,6 +257,7 @@ export class FileTxnLog implements TxnLog {
     this.current = null;
     LOG.info(`Creating new log file: ${name}`);
     const file = await this.openFile(join(this.logDir, name));
+    trace.message("FileTxnLog", "disk", "create", { file: name });
     this.current = { name, file, position: 0, size: 0 };
   }
 
@@ -386,9 +395,11 @@ export class FileTxnLog implements TxnLog {
       if (entries === 0 && (cut !== null || reader.header === null)) {
         LOG.warn(`Removing log file ${path}: it holds no whole txn (${cut?.reason ?? "no file header"})`);
         await unlink(path);
+        trace.state("FileTxnLog", "remove log without a whole txn", { file: name });
       } else if (cut !== null) {
         LOG.warn(`Truncating torn tail of ${path} at offset ${cut.offset} after ${entries} txns: ${cut.reason}`);
         await truncateFile(path, cut.offset);
+        trace.state("FileTxnLog", "truncate torn tail", { file: name, offset: cut.offset, txns: entries, reason: cut.reason });
       }
     }
   }

@@ -21,9 +21,10 @@
 import { access, constants, mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { DataTree, ProcessTxnResult } from "../data/DataTree.js";
-import { Code } from "../jute/KeeperException.js";
+import { Code, codeName } from "../jute/KeeperException.js";
 import type { TxnDigest, TxnHeader } from "../jute/txn.js";
 import { OpCode } from "../jute/ZooDefs.js";
+import { trace } from "../trace/tracer.js";
 import { systemClock, type Clock } from "../util/Clock.js";
 import { getLogger, hex } from "../util/Logger.js";
 import { FileSnap, type FileSnapOptions, type SnapshotInfo } from "./FileSnap.js";
@@ -161,6 +162,7 @@ export class FileTxnSnapLog {
         // ZOOKEEPER-3056: the escape hatch for data dirs of 3.4 servers, which did not.
         if (!this.trustEmptySnapshot) throw new Error(EMPTY_SNAPSHOT_WARNING + "Something is broken!");
         LOG.warn(`${EMPTY_SNAPSHOT_WARNING}This should only be allowed during upgrading.`);
+        trace.state("FileTxnSnapLog", "no snapshot, trusting the log (trust.empty)");
         return this.replayAfterSnapshot(tree, sessions, listener);
       }
       if (!trustEmptyDB) {
@@ -168,6 +170,7 @@ export class FileTxnSnapLog {
         tree.lastProcessedZxid = -1n;
         return -1n;
       }
+      trace.state("FileTxnSnapLog", "no snapshot, no log: new database");
       await this.save(tree, sessions, false);
       return 0n;
     }
@@ -208,6 +211,7 @@ export class FileTxnSnapLog {
     let highestZxid = tree.lastProcessedZxid;
     let txnLoaded = 0;
     const start = this.clock.now();
+    trace.state("FileTxnSnapLog", "replay from", { zxid: tree.lastProcessedZxid + 1n });
     try {
       for (let entry = itr.getEntry(); entry !== null; entry = (await itr.next()) ? itr.getEntry() : null) {
         const { hdr, body, digest } = entry;
@@ -216,6 +220,7 @@ export class FileTxnSnapLog {
         } else {
           highestZxid = hdr.zxid;
         }
+        if (trace.enabled) trace.message("FileTxnSnapLog", "DataTree", "processTxn", { zxid: hdr.zxid, op: hdr.type });
         try {
           this.processTransaction(hdr, tree, sessions, body, digest);
         } catch (e) {
@@ -228,6 +233,7 @@ export class FileTxnSnapLog {
       await itr.close();
     }
     LOG.info(`${txnLoaded} txns loaded in ${Math.round(this.clock.now() - start)} ms`);
+    trace.state("FileTxnSnapLog", "replayed", { txns: txnLoaded, highestZxid });
     return highestZxid;
   }
   // #endregion fastForwardFromEdits
@@ -244,6 +250,7 @@ export class FileTxnSnapLog {
     const rc = tree.processTxn(hdr, body, digest);
     if (rc.err !== Code.OK) {
       LOG.debug(`Ignoring processTxn failure hdr: ${hdr.type}, error: ${rc.err}, path: ${rc.path}`);
+      trace.state("DataTree", "ignored", { zxid: hdr.zxid, err: codeName(rc.err), path: rc.path });
     }
     return rc;
   }

@@ -1,0 +1,143 @@
+/**
+ * A standalone server in this process, on a real data directory: what the diagram
+ * generators of chapters 02 and 04 record.
+ *
+ * The same classes `zk-server` wires up (FileTxnSnapLog, ZooKeeperServer,
+ * ServerCnxnFactory on 127.0.0.1), minus the admin server and the purge task, with two
+ * inputs pinned so that a run draws the same diagram every time (diagrams/README.md):
+ * the wall clock, which seeds session ids and stamps ctime/mtime, and the client port's
+ * number, which the client puts into its trace events as the server's name.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ZooKeeper } from "../../src/client/ZooKeeper.js";
+import { FileTxnSnapLog, type FileTxnSnapLogOptions } from "../../src/persistence/FileTxnSnapLog.js";
+import { ServerCnxnFactory } from "../../src/startup/ServerCnxnFactory.js";
+import { ZooKeeperServer, type ServerConfig } from "../../src/server/ZooKeeperServer.js";
+import type { TraceEvent } from "../../src/trace/index.js";
+import { systemClock, type Clock } from "../../src/util/Clock.js";
+
+/** 2024-01-01T00:00:00Z: every txn of a recorded run carries this time. */
+export const FIXED_WALL_TIME = Date.UTC(2024, 0, 1);
+
+/** Real time for timeouts, a fixed wall clock for everything stored. */
+export function pinnedClock(wallTime = FIXED_WALL_TIME): Clock {
+  return { ...systemClock, wallTime: () => wallTime };
+}
+
+export interface InProcessServer {
+  readonly dataDir: string;
+  readonly zks: ZooKeeperServer;
+  readonly snapLog: FileTxnSnapLog;
+  readonly connectString: string;
+  /** A client with a 30 s session, connected. */
+  connect(): Promise<ZooKeeper>;
+  /** Closes the port and shuts the server down; sessions stay open on disk, as after a crash. */
+  stop(): Promise<void>;
+}
+
+/** A fresh temp directory; the caller removes it with `removeDir`. */
+export function tempDataDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Builds the server and starts it (loading `dataDir`): call inside a recording to draw the start. */
+export async function startInProcessServer(
+  dataDir: string,
+  opts: {
+    config?: Partial<ServerConfig>;
+    storage?: FileTxnSnapLogOptions;
+    /**
+     * The pinned wall time. A restart must pass a later one, as real time would be:
+     * session ids are seeded from it, and a reused id would collide with a session the
+     * restored data still holds.
+     */
+    wallTime?: number;
+  } = {},
+): Promise<InProcessServer> {
+  const clock = pinnedClock(opts.wallTime);
+  const snapLog = await FileTxnSnapLog.open(dataDir, dataDir, { clock, ...opts.storage });
+  const zks = new ZooKeeperServer(snapLog, opts.config, clock);
+  const factory = new ServerCnxnFactory({ host: "127.0.0.1", port: 0, maxClientCnxns: 0, fourLetterWordWhitelist: "" });
+  await factory.startup(zks);
+  const connectString = `127.0.0.1:${factory.localPort}`;
+  const clients: ZooKeeper[] = [];
+  return {
+    dataDir,
+    zks,
+    snapLog,
+    connectString,
+    async connect() {
+      const zk = await connected(new ZooKeeper(connectString, 30000, null, { random: () => 0 }));
+      clients.push(zk);
+      return zk;
+    },
+    async stop() {
+      await factory.shutdown();
+      // The server is gone: the clients can only give up (no closeSession reaches the disk).
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    },
+  };
+}
+
+function connected(zk: ZooKeeper): Promise<ZooKeeper> {
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error("client did not connect within 10 s")), 10_000);
+    const poll = () => {
+      if (zk.getState() === "CONNECTED") {
+        clearTimeout(deadline);
+        resolve(zk);
+      } else setTimeout(poll, 2);
+    };
+    poll();
+  });
+}
+
+/**
+ * Renames the server in recorded events: the client calls it by its address
+ * ("127.0.0.1:<port>"), the server calls itself ZooKeeperServer. One name keeps the
+ * diagram to one lifeline for it, and keeps the random port out of the text.
+ */
+export function nameServer(events: readonly TraceEvent[], address: string, name = "ZooKeeperServer"): TraceEvent[] {
+  const rename = (n: string) => (n === address ? name : n);
+  return events.map((e) => {
+    switch (e.kind) {
+      case "message":
+        return { ...e, from: rename(e.from), to: rename(e.to) };
+      case "state":
+        return { ...e, node: rename(e.node) };
+      case "note":
+        return { ...e, nodes: e.nodes.map(rename) };
+    }
+  });
+}
+
+/** The participants the persistence chapters draw; everything else is other chapters' story. */
+const STORAGE = new Set(["FileTxnLog", "FileSnap", "FileTxnSnapLog", "ZKDatabase", "DataTree", "disk"]);
+
+/**
+ * Keeps what chapters 02 and 04 tell: the client's requests and the answers it reads
+ * (as the client traces them), the hand-offs into and out of SyncRequestProcessor, the
+ * server's own start-up steps, and every storage event. Session ids are left off the
+ * hand-offs: the client's ConnectResponse already shows the one session.
+ */
+export function persistenceView(events: readonly TraceEvent[], server = "ZooKeeperServer"): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  for (const e of events) {
+    if (e.kind === "note") out.push(e);
+    else if (e.kind === "state") {
+      if (STORAGE.has(e.node) || (e.node === server && /dead session|clean snapshot/.test(e.label))) out.push(e);
+    } else if ((e.from === "client" && e.to === server) || (e.from === server && e.to === "client" && e.label !== "notification")) {
+      out.push(e);
+    } else if (e.to === "SyncRequestProcessor" || e.from === "SyncRequestProcessor") {
+      const { sessionId: _drop, ...fields } = e.fields;
+      out.push({ ...e, fields });
+    } else if (STORAGE.has(e.from) || STORAGE.has(e.to)) out.push(e);
+  }
+  return out;
+}
