@@ -6,6 +6,7 @@ import { DIAGRAM_NAME, type DiagramGenerator, type DiagramModule } from "./diagr
 
 const modules: ReadonlyArray<() => Promise<DiagramModule>> = [
   () => import("../chapters/01-foundations/diagrams.js"),
+  () => import("../chapters/03-startup/diagrams.js"),
   () => import("../chapters/09-client/diagrams.js"),
 ];
 

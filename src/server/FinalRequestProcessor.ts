@@ -22,6 +22,7 @@ import { Code, KeeperException } from "../jute/KeeperException.js";
 import * as proto from "../jute/proto.js";
 import type { RecordCodec } from "../jute/Record.js";
 import { OpCode, Perms, Xid } from "../jute/ZooDefs.js";
+import { trace } from "../trace/index.js";
 import { getLogger } from "../util/Logger.js";
 import type { ProcessTxnResult } from "../data/DataTree.js";
 import { decodeMultiRequest, type OpResult, writeMultiResponse } from "./MultiRecords.js";
@@ -70,6 +71,7 @@ export class FinalRequestProcessor implements RequestProcessor {
           return;
         case OpCode.createSession:
           cnxn.updateStatsForResponse(request.cxid, lastZxid, "SESS", request.createTime, this.zks.clock.now());
+          trace.message("FinalRequestProcessor", "ZooKeeperServer", "finishSessionInit", { sessionId: request.sessionId, valid: true });
           this.zks.finishSessionInit(cnxn, true);
           return;
         default: {

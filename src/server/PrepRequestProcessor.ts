@@ -42,7 +42,7 @@ import { ChangeRecord, type PrecalculatedDigest } from "./ChangeRecord.js";
 import { decodeMultiRequest, type MultiOp } from "./MultiRecords.js";
 import { validatePath } from "../jute/PathUtils.js";
 import type { Request } from "./Request.js";
-import type { RequestProcessor } from "./RequestProcessor.js";
+import { traceHandOff, type RequestProcessor } from "./RequestProcessor.js";
 import type { ZooKeeperServer } from "./ZooKeeperServer.js";
 
 const LOG = getLogger("PrepRequestProcessor");
@@ -86,6 +86,7 @@ export class PrepRequestProcessor implements RequestProcessor {
     request.txn = null;
     this.pRequestHelper(request);
     request.zxid = this.zks.getZxid();
+    traceHandOff("PrepRequestProcessor", this.nextProcessor, request);
     this.nextProcessor.processRequest(request);
   }
 

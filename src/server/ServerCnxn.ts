@@ -31,6 +31,7 @@ import { BinaryOutputArchive } from "../jute/BinaryOutputArchive.js";
 import type { ACL, Id } from "../jute/data.js";
 import * as proto from "../jute/proto.js";
 import { Xid } from "../jute/ZooDefs.js";
+import { trace } from "../trace/index.js";
 import { javaHashOrder, javaStringHashCode } from "../util/JavaHash.js";
 import { getLogger, hex } from "../util/Logger.js";
 import type { WatchedEvent, Watcher } from "../data/WatchManager.js";
@@ -259,6 +260,7 @@ export class ServerCnxn implements Watcher {
   }
   // #endregion read-frames
 
+  // #region connect-request
   private readConnectRequest(frame: Buffer): void {
     const ia = new BinaryInputArchive(frame, { maxBuffer: this.handler.maxBuffer });
     const req = proto.ConnectRequest.read(ia);
@@ -266,8 +268,10 @@ export class ServerCnxn implements Watcher {
     const readOnly = ia.remaining >= 1 ? ia.readBool() : null;
     this.isOldClient = readOnly === null;
     this.initialized = true;
+    trace.message("client", "ServerCnxn", "ConnectRequest", { protocolVersion: req.protocolVersion, lastZxid: req.lastZxidSeen, timeOut: req.timeOut, sessionId: req.sessionId, readOnly });
     this.handler.processConnectRequest(this, req, readOnly);
   }
+  // #endregion connect-request
 
   private readRequest(frame: Buffer): void {
     const ia = new BinaryInputArchive(frame, { maxBuffer: this.handler.maxBuffer });
@@ -372,6 +376,7 @@ export class ServerCnxn implements Watcher {
 
   /** The connect handshake's answer, with the readOnly flag for clients that sent one. */
   sendConnectResponse(rsp: proto.ConnectResponse, readOnly: boolean): void {
+    trace.message("ServerCnxn", "client", "ConnectResponse", { timeOut: rsp.timeOut, sessionId: rsp.sessionId, passwd: `${rsp.passwd?.length ?? 0} bytes` });
     const oa = new BinaryOutputArchive(64);
     oa.writeInt(-1);
     proto.ConnectResponse.write(oa, rsp);

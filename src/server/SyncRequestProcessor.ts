@@ -21,9 +21,10 @@
  * in the background; the randomness keeps an ensemble's servers from snapshotting at
  * the same moment. One snapshot at a time: another one due meanwhile is skipped.
  */
+import { trace } from "../trace/index.js";
 import { getLogger } from "../util/Logger.js";
 import type { Request } from "./Request.js";
-import type { RequestProcessor } from "./RequestProcessor.js";
+import { traceHandOff, type RequestProcessor } from "./RequestProcessor.js";
 import type { ZooKeeperServer } from "./ZooKeeperServer.js";
 
 const LOG = getLogger("SyncRequestProcessor");
@@ -69,6 +70,7 @@ export class SyncRequestProcessor implements RequestProcessor {
       }
     } else if (this.toFlush.length === 0 && this.inFlight === null) {
       // A read with nothing ahead of it: no need to wait for a disk write.
+      traceHandOff("SyncRequestProcessor", this.nextProcessor, request);
       this.nextProcessor?.processRequest(request);
       return;
     }
@@ -89,7 +91,11 @@ export class SyncRequestProcessor implements RequestProcessor {
       () => {
         this.inFlight = null;
         if (this.stopped) return;
-        for (const r of batch) this.nextProcessor?.processRequest(r);
+        if (trace.enabled) trace.state("SyncRequestProcessor", "log written and fsynced", { txns: batch.filter((r) => r.hdr !== null).length });
+        for (const r of batch) {
+          traceHandOff("SyncRequestProcessor", this.nextProcessor, r);
+          this.nextProcessor?.processRequest(r);
+        }
         this.nextProcessor?.flush?.();
         this.flush();
       },

@@ -15,6 +15,7 @@ import type { ACL, Id } from "../jute/data.js";
 import { Code, KeeperException } from "../jute/KeeperException.js";
 import * as proto from "../jute/proto.js";
 import { OpCode, Xid } from "../jute/ZooDefs.js";
+import { trace } from "../trace/index.js";
 import { getLogger, hex } from "../util/Logger.js";
 import { JavaRandom } from "../util/JavaRandom.js";
 import { systemClock, type Clock } from "../util/Clock.js";
@@ -28,7 +29,7 @@ import type { ChangeRecord } from "./ChangeRecord.js";
 import { FinalRequestProcessor } from "./FinalRequestProcessor.js";
 import { PrepRequestProcessor } from "./PrepRequestProcessor.js";
 import { Request } from "./Request.js";
-import type { RequestProcessor } from "./RequestProcessor.js";
+import { traceHandOff, type RequestProcessor } from "./RequestProcessor.js";
 import { CNXN_OWNER, type ServerCnxn } from "./ServerCnxn.js";
 import { ServerStats } from "./ServerStats.js";
 import { SessionTracker, type Session, type SessionExpirer } from "./SessionTracker.js";
@@ -131,6 +132,7 @@ export class ZooKeeperServer implements SessionExpirer {
   async startup(): Promise<void> {
     await this.loadData();
     this.sessionTracker = new SessionTracker(this, this.zkDb.sessionsWithTimeouts, this.config.tickTime, this.config.serverId, this.clock);
+    trace.message("ZooKeeperServer", "SessionTracker", "start", { sessions: this.zkDb.sessionsWithTimeouts.size, tickTime: this.config.tickTime });
     this.sessionTracker.start();
     this.setupRequestProcessors();
     this.state = "RUNNING";
@@ -141,6 +143,7 @@ export class ZooKeeperServer implements SessionExpirer {
     if (this.zkDb.initialized) this.hzxid = this.zkDb.lastProcessedZxid;
     else {
       const start = this.clock.now();
+      trace.message("ZooKeeperServer", "ZKDatabase", "loadDataBase");
       this.hzxid = await this.zkDb.loadDataBase();
       this.serverStats.metrics.DB_INIT_TIME.add(Math.round(this.clock.now() - start));
     }
@@ -148,12 +151,14 @@ export class ZooKeeperServer implements SessionExpirer {
       if (!this.zkDb.sessionsWithTimeouts.has(session)) this.zkDb.killSession(session, this.zkDb.lastProcessedZxid);
     }
     await this.takeSnapshot(true);
+    trace.state("ZooKeeperServer", "clean snapshot", { zxid: this.zkDb.lastProcessedZxid });
   }
 
   protected setupRequestProcessors(): void {
     const finalProcessor = new FinalRequestProcessor(this);
     this.syncProcessor = new SyncRequestProcessor(this, finalProcessor);
     this.firstProcessor = new PrepRequestProcessor(this, this.syncProcessor);
+    trace.state("ZooKeeperServer", "setupRequestProcessors", { chain: "Prep → Sync → Final" });
   }
   // #endregion startup
 
@@ -244,6 +249,7 @@ export class ZooKeeperServer implements SessionExpirer {
     if (sessionTimeout < this.config.minSessionTimeout) sessionTimeout = this.config.minSessionTimeout;
     if (sessionTimeout > this.config.maxSessionTimeout) sessionTimeout = this.config.maxSessionTimeout;
     cnxn.sessionTimeout = sessionTimeout;
+    trace.state("ZooKeeperServer", req.sessionId === 0n ? "new session" : "renew session", { ...(req.sessionId === 0n ? {} : { sessionId: req.sessionId }), requested: req.timeOut, negotiated: sessionTimeout });
     // No further frames are read until the session is set up.
     cnxn.disableRecv();
     if (req.sessionId === 0n) {
@@ -258,6 +264,7 @@ export class ZooKeeperServer implements SessionExpirer {
   }
   // #endregion connect
 
+  // #region session-init
   generatePasswd(sessionId: bigint): Buffer {
     const p = Buffer.alloc(16);
     new JavaRandom(sessionId ^ SUPER_SECRET).nextBytes(p);
@@ -270,6 +277,7 @@ export class ZooKeeperServer implements SessionExpirer {
 
   private createSession(cnxn: ServerCnxn, timeout: number): bigint {
     const sessionId = this.sessionTracker.createSession(timeout);
+    trace.message("ZooKeeperServer", "SessionTracker", "createSession", { sessionId, timeOut: timeout });
     cnxn.sessionId = sessionId;
     const to = Buffer.alloc(4);
     to.writeInt32BE(timeout, 0);
@@ -306,6 +314,7 @@ export class ZooKeeperServer implements SessionExpirer {
       cnxn.sendCloseSession();
     }
   }
+  // #endregion session-init
 
   expire(session: Session): void {
     LOG.info(`Expiring session ${hex(session.sessionId)}, timeout of ${session.timeout}ms exceeded`);
@@ -355,6 +364,7 @@ export class ZooKeeperServer implements SessionExpirer {
   }
   // #endregion processPacket
 
+  // #region submitRequest
   submitRequest(si: Request): void {
     if (this.firstProcessor === null || this.state !== "RUNNING") {
       LOG.debug(`Dropping request ${si}: server not running`);
@@ -366,12 +376,14 @@ export class ZooKeeperServer implements SessionExpirer {
     }
     if (Request.isValid(si.type)) {
       if (si.cnxn !== null) this.inProcess++;
+      traceHandOff("ZooKeeperServer", this.firstProcessor, si);
       this.firstProcessor.processRequest(si);
     } else {
       LOG.warn(`Received packet at server of unknown type ${si.type}`);
       si.cnxn?.sendResponse({ xid: si.cxid, zxid: 0n, err: Code.UNIMPLEMENTED }, null);
     }
   }
+  // #endregion submitRequest
 
   // #region processTxn
   /** Applies a request's txn (FinalRequestProcessor's first step) and retires its change records. */

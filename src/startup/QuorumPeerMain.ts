@@ -12,6 +12,7 @@
  * checked (T26: myid must be one of the server.N lines) and then refused with an
  * explicit message rather than silently run standalone.
  */
+import { trace } from "../trace/index.js";
 import { getLogger, setLogServerId } from "../util/Logger.js";
 import { DatadirCleanupManager } from "../persistence/DatadirCleanupManager.js";
 import { ConfigException, isDistributed, parseConfigFile, type ZooCfg } from "./QuorumPeerConfig.js";
@@ -45,10 +46,13 @@ export interface Started {
 export async function initializeAndRun(configPath: string): Promise<Started> {
   const cfg = parseConfigFile(configPath);
   if (cfg.serverId >= 0n) setLogServerId(cfg.serverId);
+  trace.state("QuorumPeerMain", "zoo.cfg parsed", { tickTime: cfg.tickTime, servers: cfg.servers.size, myid: cfg.serverId < 0n ? "none" : cfg.serverId });
   // Java starts the purge task before it knows the mode: both modes purge alike.
   const purge = new DatadirCleanupManager(cfg.dataDir, cfg.dataLogDir, cfg.snapRetainCount, cfg.purgeInterval);
+  trace.message("QuorumPeerMain", "DatadirCleanupManager", "start", { snapRetainCount: purge.snapRetainCount, purgeInterval: cfg.purgeInterval });
   purge.start();
   const mode = chooseMode(cfg);
+  trace.state("QuorumPeerMain", mode === "quorum" ? "isDistributed: quorum" : "isDistributed false: standalone");
   if (mode === "quorum") {
     await purge.shutdown();
     checkPeerList(cfg);
@@ -57,6 +61,7 @@ export async function initializeAndRun(configPath: string): Promise<Started> {
     );
   }
   LOG.warn("Either no config or no quorum defined in config, running in standalone mode");
+  trace.message("QuorumPeerMain", "ZooKeeperServerMain", "runFromConfig");
   try {
     const server = await runFromConfig(cfg);
     return { mode, server, purge };
@@ -71,6 +76,7 @@ export class QuorumNotSupported extends Error {
   override name = "QuorumNotSupported";
 }
 
+// #region main
 /** The process entry: exit codes as zkServer.sh expects them. */
 export async function main(args: string[]): Promise<number> {
   if (args.length !== 1) {
@@ -105,3 +111,4 @@ export async function main(args: string[]): Promise<number> {
   LOG.info("Exiting normally");
   return ExitCode.EXECUTION_FINISHED;
 }
+// #endregion main

@@ -13,6 +13,7 @@
  * rejected only if it names something other than the NIO or Netty factory.
  */
 import { createServer, type Server, type Socket } from "node:net";
+import { trace } from "../trace/index.js";
 import { getLogger, hex } from "../util/Logger.js";
 import type { ACL, Id } from "../jute/data.js";
 import type { ConnectRequest, RequestHeader } from "../jute/proto.js";
@@ -84,7 +85,10 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
     zks.cnxns = this;
     const env = { maxClientCnxns: this.opts.maxClientCnxns, ...this.opts.operations };
     this.fourLetter = new FourLetterCommands(zks, this, this.opts.fourLetterWordWhitelist, env);
-    if (startServer) await zks.startup();
+    if (startServer) {
+      trace.message("ServerCnxnFactory", "ZooKeeperServer", "startup");
+      await zks.startup();
+    }
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -97,9 +101,11 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
     const addr = server.address();
     this.localPort = typeof addr === "object" && addr !== null ? addr.port : this.opts.port;
     LOG.info(`binding to port ${this.opts.host}:${this.localPort}`);
+    trace.state("ServerCnxnFactory", "listening", { maxClientCnxns: this.opts.maxClientCnxns });
   }
   // #endregion startup
 
+  // #region accept
   private accept(socket: Socket): void {
     const ip = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
     const count = this.perIp.get(ip) ?? 0;
@@ -114,6 +120,7 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
     this.cnxns.add(cnxn);
     LOG.debug(`Accepted socket connection from ${cnxn.remoteSocketAddress}`);
   }
+  // #endregion accept
 
   // ---------------------------------------------------------------- ServerCnxnHandler
 

@@ -13,6 +13,7 @@
  */
 import { FileTxnSnapLog } from "../persistence/FileTxnSnapLog.js";
 import { DatadirCleanupManager } from "../persistence/DatadirCleanupManager.js";
+import { trace } from "../trace/index.js";
 import { getLogger } from "../util/Logger.js";
 import { ContainerManager } from "../server/ContainerManager.js";
 import { operationsEnvironment, startOperations, type Operations } from "../server/admin/Operations.js";
@@ -78,6 +79,7 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     trustEmptySnapshot: p.bool("zookeeper.snapshot.trust.empty", false),
   });
   const zks = new ZooKeeperServer(snapLog, config);
+  trace.message("ZooKeeperServerMain", "ZooKeeperServer", "new", { minSessionTimeout: config.minSessionTimeout, maxSessionTimeout: config.maxSessionTimeout });
   LOG.info(
     `Created server with tickTime ${config.tickTime} ms minSessionTimeout ${config.minSessionTimeout} ms maxSessionTimeout ${config.maxSessionTimeout} ms clientPortListenBacklog ${cfg.clientPortListenBacklog} datadir ${cfg.dataLogDir}/version-2 snapdir ${cfg.dataDir}/version-2`,
   );
@@ -89,6 +91,7 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     operations: operationsEnvironment(cfg),
   });
   const operations = await startOperations({ zks, factory, cfg });
+  trace.message("ZooKeeperServerMain", "Operations", "start", { metrics: cfg.metricsProviderClassName.replace(/.*\./, ""), admin: operations.admin === null ? "off" : "on" });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let containers: ContainerManager | null = null;
@@ -105,6 +108,7 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     void shutdown();
   };
   try {
+    trace.message("ZooKeeperServerMain", "ServerCnxnFactory", "startup(zks)");
     await factory.startup(zks);
   } catch (e) {
     await operations.stop();
@@ -116,6 +120,7 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     maxPerMinute: p.int("zookeeper.znode.container.maxPerMinute", 10000),
     maxNeverUsedIntervalMs: p.int("zookeeper.znode.container.maxNeverUsedIntervalMs", 0),
   });
+  trace.message("ZooKeeperServerMain", "ContainerManager", "start", { checkIntervalMs: p.int("zookeeper.znode.container.checkIntervalMs", 60000) });
   containers.start();
   return { zks, factory, operations, clientPort: factory.localPort, shutdown, closed };
 }

@@ -1,0 +1,113 @@
+/**
+ * Chapter 03's runs, shared by its diagrams (diagrams.ts) and its example (run.ts):
+ * a standalone server started the way `zk-server` starts it, and a client's first
+ * connection to it.
+ *
+ * The diagrams need runs that draw the same picture every time: the server that answers
+ * the connect handshake gets a clock whose wall time is fixed, so the session id (its
+ * middle bytes are that time, see SessionTracker) is always the same; ports, paths and
+ * timestamps never appear in a trace field.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ZooKeeper } from "../../src/client/ZooKeeper.js";
+import { KeeperState } from "../../src/jute/Watcher.js";
+import { FileTxnSnapLog } from "../../src/persistence/FileTxnSnapLog.js";
+import { ZooKeeperServer } from "../../src/server/ZooKeeperServer.js";
+import { parseConfigFile } from "../../src/startup/QuorumPeerConfig.js";
+import { ServerCnxnFactory } from "../../src/startup/ServerCnxnFactory.js";
+import { runFromConfig } from "../../src/startup/ZooKeeperServerMain.js";
+import { systemClock, type Clock } from "../../src/util/Clock.js";
+import { getLogLevel, setLogLevel } from "../../src/util/Logger.js";
+
+/** 2025-01-01T00:00:00Z: the wall time the handshake's server lives at. */
+export const FIXED_WALL_TIME = Date.UTC(2025, 0, 1);
+
+/** A temporary directory and its removal. */
+export function tempHome(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A zoo.cfg for a standalone server on 127.0.0.1:port, without the admin server. */
+export function writeStandaloneConfig(home: string, port: number, extra: Record<string, string | number> = {}): string {
+  const file = join(home, "zoo.cfg");
+  const lines = { tickTime: 2000, dataDir: join(home, "data"), clientPort: port, clientPortAddress: "127.0.0.1", "admin.enableServer": "false", ...extra };
+  writeFileSync(file, Object.entries(lines).map(([k, v]) => `${k}=${v}`).join("\n") + "\n");
+  return file;
+}
+
+/** Runs `fn` with the server's log at WARN (set-up chatter would drown a diagram run). */
+export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const level = getLogLevel();
+  setLogLevel("WARN");
+  try {
+    return await fn();
+  } finally {
+    setLogLevel(level);
+  }
+}
+
+/** Opens a session and resolves once the server has answered the ConnectRequest. */
+export async function connectClient(connectString: string, sessionTimeoutMs: number): Promise<ZooKeeper> {
+  let connected!: () => void;
+  const ready = new Promise<void>((resolve) => (connected = resolve));
+  const zk = new ZooKeeper(connectString, sessionTimeoutMs, (e) => {
+    if (e.state === KeeperState.SyncConnected) connected();
+  });
+  await ready;
+  return zk;
+}
+
+/**
+ * A data dir with some history: one server run in which a client created /app and
+ * /app/config and closed its session (zxids 0:1 to 0:4), then a clean shutdown. The
+ * next start replays that log on top of the empty snapshot of the first start.
+ */
+export async function seedDataDir(configFile: string): Promise<void> {
+  const first = await runFromConfig(parseConfigFile(configFile));
+  try {
+    const zk = await connectClient(`127.0.0.1:${first.clientPort}`, 30000);
+    await zk.create("/app", "v1");
+    await zk.create("/app/config", "tickTime=2000");
+    await zk.close();
+  } finally {
+    await first.shutdown();
+  }
+}
+
+export interface HandshakeServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A standalone server on a fresh data dir whose wall clock stands still at
+ * FIXED_WALL_TIME (timers and the monotonic clock run normally), with the default
+ * session bounds of tickTime=2000: 4000 to 40000 ms.
+ */
+export async function startHandshakeServer(): Promise<HandshakeServer> {
+  const home = tempHome("zk-ch03-connect-");
+  const clock: Clock = { ...systemClock, wallTime: () => FIXED_WALL_TIME };
+  const snapLog = await FileTxnSnapLog.open(join(home.dir, "data"), join(home.dir, "data"));
+  const zks = new ZooKeeperServer(snapLog, { tickTime: 2000, minSessionTimeout: 4000, maxSessionTimeout: 40000 }, clock);
+  const factory = new ServerCnxnFactory({ host: "127.0.0.1", port: 0, maxClientCnxns: 60, fourLetterWordWhitelist: "" });
+  await factory.startup(zks);
+  return {
+    port: factory.localPort,
+    stop: async () => {
+      await factory.shutdown();
+      home.remove();
+    },
+  };
+}
+
+/**
+ * How a session id is laid out (SessionTracker.initializeNextSessionId): the server id
+ * in the top byte, 40 bits of a millisecond clock, and a 16-bit counter that starts at 0.
+ */
+export function sessionIdParts(sessionId: bigint): { serverId: bigint; timeBits: bigint; counter: bigint } {
+  const id = BigInt.asUintN(64, sessionId);
+  return { serverId: id >> 56n, timeBits: (id >> 16n) & 0xff_ffff_ffffn, counter: id & 0xffffn };
+}

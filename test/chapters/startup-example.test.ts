@@ -1,0 +1,90 @@
+/**
+ * Chapter 03's example (`npm run chapter -- startup`, chapters/03-startup/run.ts): it
+ * starts zk-server as a process, narrates it and stops it cleanly; Ctrl-C in the middle
+ * leaves neither a server process nor its temporary directory behind.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../scripts/lib/repo.js";
+
+function runChapter(env: Record<string, string>, onOutput?: (all: string, child: ReturnType<typeof spawn>) => void) {
+  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["scripts/chapter.ts", "startup"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const take = (c: Buffer) => {
+    out += c.toString();
+    onOutput?.(out, child);
+  };
+  child.stdout!.on("data", take);
+  child.stderr!.on("data", take);
+  return new Promise<{ code: number | null; out: string }>((resolve) => child.on("close", (code) => resolve({ code, out })));
+}
+
+/** Whether something still accepts connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: "127.0.0.1" }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on("error", () => resolve(false));
+  });
+}
+
+describe("npm run chapter -- startup", () => {
+  it("narrates startup, the four-letter words, two handshakes, a bad line, an ensemble config and the stop; exits 0", async () => {
+    const { code, out } = await runChapter({ ZK_CHAPTER_DELAY_MS: "0" });
+    expect(code, out).toBe(0);
+    // Startup, from the server's own log, with the explanations.
+    expect(out).toMatch(/WARN {2}\[QuorumPeerMain\] - Either no config or no quorum defined in config, running in standalone mode\n {2}\| {5}\^ no server\.N lines/);
+    expect(out).toContain("INFO  [NIOServerCnxnFactory] - binding to port 127.0.0.1:");
+    expect(out).toMatch(/serving after \d+ ms/);
+    // Operations.
+    expect(out).toMatch(/echo ruok \| nc 127\.0\.0\.1 \d+\n {2}imok/);
+    expect(out).toContain("  Mode: standalone");
+    expect(out).toContain("  maxSessionTimeout=40000");
+    expect(out).toMatch(/zk_server_state\tstandalone/);
+    expect(out).toContain("dump is not executed because it is not in the whitelist.");
+    expect(out).toContain('"command" : "ruok"');
+    // The handshakes: ids from one tracker, counter 0 then 1; 60000 clamped to 40000.
+    const ids = [...out.matchAll(/client (\d): session (0x[0-9a-f]+), negotiated timeout 40000 ms, password 16 bytes/g)].map((m) => BigInt(m[2]!));
+    expect(ids).toHaveLength(2);
+    expect(ids[1]! - ids[0]!).toBe(1n);
+    expect(out).toContain("server id 0 |");
+    expect(out).toContain("create /chapter03 -> zxid 0:3");
+    expect(out).toContain("which had sessionid");
+    // Config errors, with zkServer.sh's exit codes.
+    expect(out).toMatch(/bad\.cfg:3: tickTime: "2s" is not an integer\n {2}exit code 2/);
+    expect(out).toMatch(/defines an ensemble \(3 servers\).*\n {2}exit code 3/);
+    // The clean stop.
+    expect(out).toContain("[QuorumPeerMain] - Exiting normally");
+    expect(out).toContain("zk-server exited with 0");
+    const home = /copied to (\S+)\/zoo\.cfg/.exec(out)![1]!;
+    expect(existsSync(home)).toBe(false);
+  });
+
+  it("Ctrl-C stops the server and removes its temporary directory", async () => {
+    let sent = false;
+    const { code, out } = await runChapter({ ZK_CHAPTER_DELAY_MS: "50" }, (all, child) => {
+      if (!sent && all.includes("== A client connects")) {
+        sent = true;
+        child.kill("SIGINT");
+      }
+    });
+    expect(sent).toBe(true);
+    expect(code, out).toBe(0);
+    expect(out).toContain("stopped (Ctrl-C)");
+    expect(out).not.toContain("== A bad zoo.cfg line");
+    expect(out).not.toMatch(/Error|at .*\.ts:\d+/);
+    const home = /copied to (\S+)\/zoo\.cfg/.exec(out)![1]!;
+    const port = Number(/clientPort=(\d+)/.exec(out)![1]);
+    expect(existsSync(home)).toBe(false);
+    expect(await listening(port)).toBe(false);
+  });
+});
