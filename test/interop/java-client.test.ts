@@ -29,7 +29,7 @@ interface ClientRun extends Finished {
 async function runAgainst(name: ServerName, java: CompiledJava): Promise<ClientRun> {
   const server = await startInteropServer(name);
   try {
-    const r = await run("/usr/bin/java", [...CLIENT_JVM_FLAGS, "-cp", java.classpath, "InteropClient", server.connectString], {
+    const r = await run("/usr/bin/java", [...CLIENT_JVM_FLAGS, "-cp", java.classpath, "InteropClient", server.gatedConnectString], {
       timeoutMs: 150_000,
       async onLine(line, stdin) {
         if (line !== "@@RESTART" && line !== "@@KILL") return;

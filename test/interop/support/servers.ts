@@ -5,6 +5,7 @@
  * extendedTypesEnabled=true (TTL nodes), and both can be restarted on the same port and
  * data dir, which is how a client's session re-attach is tested.
  */
+import { createServer, connect, type Socket } from "node:net";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,15 @@ export interface InteropServer {
   readonly name: "apache" | "ours";
   readonly port: number;
   readonly connectString: string;
+  /**
+   * The server behind a gate that is shut while `restart` runs: a client reconnecting
+   * through it only gets in once the restarted server is serving. Apache ZooKeeper 3.8.0
+   * accepts connections before its database is loaded, and a connection that arrives then
+   * is never answered nor closed (NIOServerCnxn.close throws a NullPointerException on
+   * the missing zkDb), which hangs clients without a handshake timeout
+   * (node-zookeeper-client).
+   */
+  readonly gatedConnectString: string;
   readonly dataDir: string;
   /** What the server printed so far (this run of it). */
   output(): string;
@@ -73,6 +83,55 @@ async function startOnce(name: ServerName, dataDir: string, port?: number) {
   };
 }
 
+interface Gate {
+  port: number;
+  /** While shut, connections are closed as soon as they are accepted. */
+  shut(closed: boolean): void;
+  close(): Promise<void>;
+}
+
+/** A TCP forwarder on 127.0.0.1 to `targetPort` that can refuse clients for a while. */
+function startGate(targetPort: number): Promise<Gate> {
+  const open = new Set<Socket>();
+  let closed = false;
+  const server = createServer((client) => {
+    if (closed) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect({ host: "127.0.0.1", port: targetPort });
+    open.add(client).add(upstream);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const addr = server.address();
+      resolve({
+        port: typeof addr === "object" && addr ? addr.port : 0,
+        shut(c) {
+          closed = c;
+          if (c) for (const s of open) s.destroy();
+        },
+        close: () =>
+          new Promise<void>((r) => {
+            for (const s of open) s.destroy();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}
+
 export async function startInteropServer(name: ServerName): Promise<InteropServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `interop-${name}-`));
   let current: Awaited<ReturnType<typeof startOnce>>;
@@ -83,6 +142,11 @@ export async function startInteropServer(name: ServerName): Promise<InteropServe
     throw e;
   }
   const port = current.port;
+  const gate = await startGate(port).catch(async (e) => {
+    await current.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  });
   let earlier = "";
   let stopped = false;
   const stop = async (kill = false) => {
@@ -95,15 +159,19 @@ export async function startInteropServer(name: ServerName): Promise<InteropServe
     name,
     port,
     connectString: `127.0.0.1:${port}`,
+    gatedConnectString: `127.0.0.1:${gate.port}`,
     dataDir,
     output: () => earlier + (stopped ? "" : current.output()),
     stop: () => stop(),
     async restart(opts = {}) {
+      gate.shut(true);
       await stop(opts.kill);
       current = await startOnce(name, dataDir, port);
       stopped = false;
+      gate.shut(false);
     },
     async dispose() {
+      await gate.close();
       await stop();
       if (name === "apache") await removeApacheHome(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
