@@ -128,7 +128,7 @@ export async function reconnectWithWatches(): Promise<TraceEvent[]> {
   }
 }
 
-export const REFUSED_NOTE = "the client tries again every 1.6 s (100 ms + 1 s back-off + 500 ms pause); each attempt is refused (not drawn)";
+export const REFUSED_NOTE = "the client tries again every 1.6 s (100 ms + 1 s back-off + 500 ms pause); the proxy closes each connection at once (not drawn)";
 
 /**
  * Diagram 3: the network stays down longer than the session timeout. The server expires
@@ -195,9 +195,11 @@ function withoutServer(fields: TraceFields): TraceFields {
  * between become one note. Everything the other participants did stays.
  */
 function collapseRefusedAttempts(events: TraceEvent[]): TraceEvent[] {
+  const isAttempt = (e: TraceEvent) => e.kind === "state" && e.node === CLIENT && e.label === "CONNECTING";
   const isClient = (e: TraceEvent) => (e.kind === "message" ? e.from === CLIENT || e.to === CLIENT : e.kind === "state" && e.node === CLIENT);
   const firstDisconnect = events.findIndex((e) => e.kind === "state" && e.node === CLIENT && e.label === "WatchedEvent" && e.fields.state === "Disconnected");
-  const lastAttempt = events.findLastIndex((e) => e.kind === "state" && e.node === CLIENT && e.label === "CONNECTING");
+  let lastAttempt = events.length - 1;
+  while (lastAttempt >= 0 && !isAttempt(events[lastAttempt]!)) lastAttempt--;
   if (firstDisconnect < 0 || lastAttempt < firstDisconnect) return events;
   const between = events.slice(firstDisconnect + 1, lastAttempt).filter((e) => !isClient(e));
   const note: TraceEvent = { kind: "note", nodes: [CLIENT], text: REFUSED_NOTE };
