@@ -59,7 +59,7 @@ export interface Op {
   write(oa: BinaryOutputArchive, serverPath: string): void;
 }
 
-function op<T extends { path: string }>(
+function op<T extends { path: string | null }>(
   type: number,
   kind: OpKind,
   path: string,

@@ -13,6 +13,19 @@ import { ACL, ClientInfo, Stat } from "./data.js";
 import { bool, buffer, int, long, nullable, record, ustring, vector, type RecordType } from "./Record.js";
 
 // #region proto-records
+/**
+ * A string field a client may send as null (-1). Java's archive reads -1 as null and the
+ * request goes on — kazoo sends every empty string that way, e.g. the id of its
+ * CREATOR_ALL_ACL, Id("auth", "") — so request paths and the ACLs inside requests are
+ * decoded as `string | null` and the server answers a null as Java does.
+ */
+const nstring = nullable(ustring);
+const RequestId = record("Id", { scheme: nstring, id: nstring });
+const RequestACL = record("ACL", { perms: int, id: RequestId });
+export type RequestACL = RecordType<typeof RequestACL>;
+/** An ACL list as a request carries it: the list, its ids' fields, may be null. */
+const RequestACLs = nullable(vector(RequestACL));
+
 export const ConnectRequest = record("ConnectRequest", {
   protocolVersion: int,
   lastZxidSeen: long,
@@ -60,10 +73,10 @@ export type AuthPacket = RecordType<typeof AuthPacket>;
 export const ReplyHeader = record("ReplyHeader", { xid: int, zxid: long, err: int });
 export type ReplyHeader = RecordType<typeof ReplyHeader>;
 
-export const GetDataRequest = record("GetDataRequest", { path: ustring, watch: bool });
+export const GetDataRequest = record("GetDataRequest", { path: nstring, watch: bool });
 export type GetDataRequest = RecordType<typeof GetDataRequest>;
 
-export const SetDataRequest = record("SetDataRequest", { path: ustring, data: buffer, version: int });
+export const SetDataRequest = record("SetDataRequest", { path: nstring, data: buffer, version: int });
 export type SetDataRequest = RecordType<typeof SetDataRequest>;
 
 /** The Java client sends null for the lists it does not use. */
@@ -83,57 +96,57 @@ export const SetSASLRequest = record("SetSASLRequest", { token: buffer });
 export const SetSASLResponse = record("SetSASLResponse", { token: buffer });
 
 export const CreateRequest = record("CreateRequest", {
-  path: ustring,
+  path: nstring,
   data: buffer,
-  acl: vector(ACL),
+  acl: RequestACLs,
   flags: int,
 });
 export type CreateRequest = RecordType<typeof CreateRequest>;
 
 export const CreateTTLRequest = record("CreateTTLRequest", {
-  path: ustring,
+  path: nstring,
   data: buffer,
-  acl: vector(ACL),
+  acl: RequestACLs,
   flags: int,
   ttl: long,
 });
 export type CreateTTLRequest = RecordType<typeof CreateTTLRequest>;
 
-export const DeleteRequest = record("DeleteRequest", { path: ustring, version: int });
+export const DeleteRequest = record("DeleteRequest", { path: nstring, version: int });
 export type DeleteRequest = RecordType<typeof DeleteRequest>;
 
-export const GetChildrenRequest = record("GetChildrenRequest", { path: ustring, watch: bool });
+export const GetChildrenRequest = record("GetChildrenRequest", { path: nstring, watch: bool });
 export type GetChildrenRequest = RecordType<typeof GetChildrenRequest>;
 
-export const GetAllChildrenNumberRequest = record("GetAllChildrenNumberRequest", { path: ustring });
+export const GetAllChildrenNumberRequest = record("GetAllChildrenNumberRequest", { path: nstring });
 export type GetAllChildrenNumberRequest = RecordType<typeof GetAllChildrenNumberRequest>;
 
-export const GetChildren2Request = record("GetChildren2Request", { path: ustring, watch: bool });
+export const GetChildren2Request = record("GetChildren2Request", { path: nstring, watch: bool });
 export type GetChildren2Request = RecordType<typeof GetChildren2Request>;
 
-export const CheckVersionRequest = record("CheckVersionRequest", { path: ustring, version: int });
+export const CheckVersionRequest = record("CheckVersionRequest", { path: nstring, version: int });
 export type CheckVersionRequest = RecordType<typeof CheckVersionRequest>;
 
 export const GetMaxChildrenRequest = record("GetMaxChildrenRequest", { path: ustring });
 export const GetMaxChildrenResponse = record("GetMaxChildrenResponse", { max: int });
 export const SetMaxChildrenRequest = record("SetMaxChildrenRequest", { path: ustring, max: int });
 
-export const SyncRequest = record("SyncRequest", { path: ustring });
+export const SyncRequest = record("SyncRequest", { path: nstring });
 export type SyncRequest = RecordType<typeof SyncRequest>;
 
-export const SyncResponse = record("SyncResponse", { path: ustring });
+export const SyncResponse = record("SyncResponse", { path: nstring });
 export type SyncResponse = RecordType<typeof SyncResponse>;
 
-export const GetACLRequest = record("GetACLRequest", { path: ustring });
+export const GetACLRequest = record("GetACLRequest", { path: nstring });
 export type GetACLRequest = RecordType<typeof GetACLRequest>;
 
-export const SetACLRequest = record("SetACLRequest", { path: ustring, acl: vector(ACL), version: int });
+export const SetACLRequest = record("SetACLRequest", { path: nstring, acl: RequestACLs, version: int });
 export type SetACLRequest = RecordType<typeof SetACLRequest>;
 
 export const SetACLResponse = record("SetACLResponse", { stat: Stat });
 export type SetACLResponse = RecordType<typeof SetACLResponse>;
 
-export const AddWatchRequest = record("AddWatchRequest", { path: ustring, mode: int });
+export const AddWatchRequest = record("AddWatchRequest", { path: nstring, mode: int });
 export type AddWatchRequest = RecordType<typeof AddWatchRequest>;
 
 /** A notification: sent with xid -1 and the zxid of the change that fired it. */
@@ -149,7 +162,7 @@ export type CreateResponse = RecordType<typeof CreateResponse>;
 export const Create2Response = record("Create2Response", { path: ustring, stat: Stat });
 export type Create2Response = RecordType<typeof Create2Response>;
 
-export const ExistsRequest = record("ExistsRequest", { path: ustring, watch: bool });
+export const ExistsRequest = record("ExistsRequest", { path: nstring, watch: bool });
 export type ExistsRequest = RecordType<typeof ExistsRequest>;
 
 export const ExistsResponse = record("ExistsResponse", { stat: Stat });
@@ -170,13 +183,13 @@ export type GetChildren2Response = RecordType<typeof GetChildren2Response>;
 export const GetACLResponse = record("GetACLResponse", { acl: vector(ACL), stat: Stat });
 export type GetACLResponse = RecordType<typeof GetACLResponse>;
 
-export const CheckWatchesRequest = record("CheckWatchesRequest", { path: ustring, type: int });
+export const CheckWatchesRequest = record("CheckWatchesRequest", { path: nstring, type: int });
 export type CheckWatchesRequest = RecordType<typeof CheckWatchesRequest>;
 
-export const RemoveWatchesRequest = record("RemoveWatchesRequest", { path: ustring, type: int });
+export const RemoveWatchesRequest = record("RemoveWatchesRequest", { path: nstring, type: int });
 export type RemoveWatchesRequest = RecordType<typeof RemoveWatchesRequest>;
 
-export const GetEphemeralsRequest = record("GetEphemeralsRequest", { prefixPath: ustring });
+export const GetEphemeralsRequest = record("GetEphemeralsRequest", { prefixPath: nstring });
 export type GetEphemeralsRequest = RecordType<typeof GetEphemeralsRequest>;
 
 export const GetEphemeralsResponse = record("GetEphemeralsResponse", { ephemerals: vector(ustring) });

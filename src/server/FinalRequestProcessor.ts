@@ -26,6 +26,7 @@ import { trace } from "../trace/index.js";
 import { getLogger } from "../util/Logger.js";
 import type { ProcessTxnResult } from "../data/DataTree.js";
 import { decodeMultiRequest, type OpResult, writeMultiResponse } from "./MultiRecords.js";
+import { nonNull, NullPointerException } from "./NullPointerException.js";
 import type { Request } from "./Request.js";
 import type { RequestProcessor } from "./RequestProcessor.js";
 import type { ServerCnxn } from "./ServerCnxn.js";
@@ -90,7 +91,7 @@ export class FinalRequestProcessor implements RequestProcessor {
           return;
         }
         err = e.code;
-      } else if (e instanceof JuteError || e instanceof RangeError) {
+      } else if (e instanceof JuteError || e instanceof RangeError || e instanceof NullPointerException) {
         LOG.error(`Failed to process ${request}: ${e.message}`);
         err = Code.MARSHALLINGERROR;
       } else {
@@ -141,9 +142,10 @@ export class FinalRequestProcessor implements RequestProcessor {
       case OpCode.check:
         return { err, rsp: { codec: proto.SetDataResponse, value: { stat: rc!.stat } } };
       case OpCode.exists: {
-        const { path, watch } = this.decode(proto.ExistsRequest, request);
+        const req = this.decode(proto.ExistsRequest, request);
+        const path = nonNull(req.path, "path");
         if (path.includes("\0")) throw new KeeperException(Code.BADARGUMENTS);
-        const stat = this.db.statNode(path, watch ? cnxn : null);
+        const stat = this.db.statNode(path, req.watch ? cnxn : null);
         return { err: Code.OK, rsp: { codec: proto.ExistsResponse, value: { stat } } };
       }
       case OpCode.getData: {
@@ -162,7 +164,8 @@ export class FinalRequestProcessor implements RequestProcessor {
       }
       case OpCode.addWatch: {
         const { path, mode } = this.decode(proto.AddWatchRequest, request);
-        this.db.addWatch(path, cnxn, mode);
+        // Java files a null path under a null key that no event ever matches: a no-op.
+        if (path !== null) this.db.addWatch(path, cnxn, mode);
         return { err: Code.OK, rsp: ZERO_ERR };
       }
       case OpCode.getACL:
@@ -172,7 +175,7 @@ export class FinalRequestProcessor implements RequestProcessor {
         return { err: Code.OK, rsp: { codec: proto.GetChildrenResponse, value: { children: this.getChildren(req, request, cnxn).children } } };
       }
       case OpCode.getAllChildrenNumber: {
-        const { path } = this.decode(proto.GetAllChildrenNumberRequest, request);
+        const path = nonNull(this.decode(proto.GetAllChildrenNumberRequest, request).path, "path");
         this.checkRead(path, request);
         return { err: Code.OK, rsp: { codec: proto.GetAllChildrenNumberResponse, value: { totalNumber: this.db.getAllChildrenNumber(path) } } };
       }
@@ -181,13 +184,15 @@ export class FinalRequestProcessor implements RequestProcessor {
         return { err: Code.OK, rsp: { codec: proto.GetChildren2Response, value: this.getChildren(req, request, cnxn) } };
       }
       case OpCode.checkWatches: {
-        const { path, type } = this.decode(proto.CheckWatchesRequest, request);
+        const { path: maybePath, type } = this.decode(proto.CheckWatchesRequest, request);
+        const path = nonNull(maybePath, "path");
         if (!this.db.containsWatcher(path, type, cnxn)) throw new KeeperException(Code.NOWATCHER, `${path} (type: ${watcherTypeName(type)})`);
         return { err: Code.OK, rsp: null };
       }
       case OpCode.removeWatches: {
         const { path, type } = this.decode(proto.RemoveWatchesRequest, request);
-        if (!this.db.removeWatch(path, type, cnxn)) throw new KeeperException(Code.NOWATCHER, `${path} (type: ${watcherTypeName(type)})`);
+        // A null path is simply not watched (Java looks it up in a set and finds nothing).
+        if (path === null || !this.db.removeWatch(path, type, cnxn)) throw new KeeperException(Code.NOWATCHER, `${path} (type: ${watcherTypeName(type)})`);
         return { err: Code.OK, rsp: null };
       }
       case OpCode.whoAmI:
@@ -198,8 +203,8 @@ export class FinalRequestProcessor implements RequestProcessor {
       case OpCode.getEphemerals: {
         const { prefixPath } = this.decode(proto.GetEphemeralsRequest, request);
         const all = [...this.db.getEphemerals(request.sessionId)];
-        const p = prefixPath.trim();
-        const ephemerals = p.length === 0 || p === "/" ? all : all.filter((e) => e.startsWith(prefixPath));
+        const p = prefixPath?.trim() ?? "";
+        const ephemerals = p.length === 0 || p === "/" ? all : all.filter((e) => e.startsWith(prefixPath!));
         return { err: Code.OK, rsp: { codec: proto.GetEphemeralsResponse, value: { ephemerals } } };
       }
       case OpCode.reconfig:
@@ -217,13 +222,15 @@ export class FinalRequestProcessor implements RequestProcessor {
   }
 
   private getData(req: proto.GetDataRequest, request: Request, cnxn: ServerCnxn): { data: Buffer | null; stat: Stat } {
-    this.checkRead(req.path, request);
-    return this.db.getData(req.path, req.watch ? cnxn : null);
+    const path = nonNull(req.path, "path");
+    this.checkRead(path, request);
+    return this.db.getData(path, req.watch ? cnxn : null);
   }
 
   private getChildren(req: proto.GetChildrenRequest, request: Request, cnxn: ServerCnxn): { children: string[]; stat: Stat } {
-    this.checkRead(req.path, request);
-    return this.db.getChildren(req.path, req.watch ? cnxn : null);
+    const path = nonNull(req.path, "path");
+    this.checkRead(path, request);
+    return this.db.getChildren(path, req.watch ? cnxn : null);
   }
 
   /**
@@ -231,7 +238,7 @@ export class FinalRequestProcessor implements RequestProcessor {
    * password hashes masked as "x", so read access does not leak crackable hashes.
    */
   private getACL(request: Request): { acl: ACL[]; stat: Stat } {
-    const { path } = this.decode(proto.GetACLRequest, request);
+    const path = nonNull(this.decode(proto.GetACLRequest, request).path, "path");
     const n = this.db.getNode(path);
     if (n === undefined) throw new KeeperException(Code.NONODE);
     const nodeAcl = this.db.aclForNode(n);

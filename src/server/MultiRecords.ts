@@ -29,7 +29,8 @@ import { OpCode } from "../jute/ZooDefs.js";
 
 export interface MultiOp {
   type: number;
-  path: string;
+  /** null when the client sent a null path (see NullPointerException.ts). */
+  path: string | null;
   record: unknown;
 }
 

@@ -27,6 +27,7 @@
  */
 import { BinaryInputArchive, JuteError } from "../jute/BinaryInputArchive.js";
 import type { ACL, Id } from "../jute/data.js";
+import type { RequestACL } from "../jute/proto.js";
 import { CreateMode, createModeFromFlag, type CreateModeInfo } from "../jute/CreateMode.js";
 import { Code, KeeperException } from "../jute/KeeperException.js";
 import * as proto from "../jute/proto.js";
@@ -39,6 +40,7 @@ import { createStat, splitPath } from "../data/DataNode.js";
 import { DIGEST_VERSION } from "../data/DigestCalculator.js";
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralType, ttlToEphemeralOwner } from "../data/EphemeralType.js";
 import { ChangeRecord, type PrecalculatedDigest } from "./ChangeRecord.js";
+import { nonNull, NullPointerException } from "./NullPointerException.js";
 import { decodeMultiRequest, type MultiOp } from "./MultiRecords.js";
 import { validatePath } from "../jute/PathUtils.js";
 import type { Request } from "./Request.js";
@@ -120,11 +122,12 @@ export class PrepRequestProcessor implements RequestProcessor {
   private getPendingChanges(ops: MultiOp[]): Map<string, ChangeRecord> {
     const pending = new Map<string, ChangeRecord>();
     for (const op of ops) {
-      const cr = this.zks.outstandingChangesForPath.get(op.path);
-      if (cr !== undefined) pending.set(op.path, cr);
-      const lastSlash = op.path.lastIndexOf("/");
-      if (lastSlash === -1 || op.path.includes("\0")) continue;
-      const parent = splitPath(op.path)[0];
+      const path = nonNull(op.path, "multi op path");
+      const cr = this.zks.outstandingChangesForPath.get(path);
+      if (cr !== undefined) pending.set(path, cr);
+      const lastSlash = path.lastIndexOf("/");
+      if (lastSlash === -1 || path.includes("\0")) continue;
+      const parent = splitPath(path)[0];
       const pcr = this.zks.outstandingChangesForPath.get(parent);
       if (pcr !== undefined) pending.set(parent, pcr);
     }
@@ -180,11 +183,11 @@ export class PrepRequestProcessor implements RequestProcessor {
     this.zks.sessionTracker.checkSession(request.sessionId, request.owner);
   }
 
-  private validatePath(path: string, sessionId: bigint): void {
+  private validatePath(path: string | null, sessionId: bigint): asserts path is string {
     const reason = validatePath(path);
     if (reason !== null) {
       LOG.info(`Invalid path ${path} with session ${hex(sessionId)}, reason: ${reason}`);
-      throw new KeeperException(Code.BADARGUMENTS, path);
+      throw new KeeperException(Code.BADARGUMENTS, path ?? undefined);
     }
   }
 
@@ -228,7 +231,8 @@ export class PrepRequestProcessor implements RequestProcessor {
       }
       case OpCode.delete: {
         this.checkSession(request);
-        const { path, version } = record as proto.DeleteRequest;
+        const { path: maybePath, version } = record as proto.DeleteRequest;
+        const path = nonNull(maybePath, "path");
         const parentPath = this.getParentPathAndValidate(path);
         const parentRecord = this.getRecordForPath(parentPath);
         this.zks.checkACL(parentRecord.acl, Perms.DELETE, request.authInfo, path, null);
@@ -324,11 +328,11 @@ export class PrepRequestProcessor implements RequestProcessor {
   // #region prep-create
   private pRequest2TxnCreate(type: number, request: Request, record: proto.CreateRequest | proto.CreateTTLRequest): void {
     const { flags, acl, data } = record;
-    let path = record.path;
     const ttl = type === OpCode.createTTL ? (record as proto.CreateTTLRequest).ttl : -1n;
     const createMode = createModeFromFlag(flags);
-    if (createMode === undefined) throw new KeeperException(Code.BADARGUMENTS, path);
-    this.validateCreateRequest(path, createMode, request, ttl);
+    if (createMode === undefined) throw new KeeperException(Code.BADARGUMENTS, record.path ?? undefined);
+    this.validateCreateRequest(record.path ?? "null", createMode, request, ttl);
+    let path = nonNull(record.path, "path");
     const parentPath = this.validatePathForCreate(path, request.sessionId);
     const listACL = this.fixupACL(path, request.authInfo, acl);
     let parentRecord = this.getRecordForPath(parentPath);
@@ -430,17 +434,18 @@ export class PrepRequestProcessor implements RequestProcessor {
    * Checks an ACL list and expands the "auth" scheme into the ids the requester has
    * authenticated as: `auth::cdrwa` means "whoever creates this".
    */
-  fixupACL(path: string, authInfo: Id[], acls: ACL[]): ACL[] {
-    const uniq: ACL[] = [];
-    for (const a of acls) {
-      if (!uniq.some((u) => u.perms === a.perms && u.id.scheme === a.id.scheme && u.id.id === a.id.id)) uniq.push(a);
+  fixupACL(path: string, authInfo: readonly Id[], acls: RequestACL[] | null): ACL[] {
+    const uniq: RequestACL[] = [];
+    for (const a of acls ?? []) {
+      if (!uniq.some((u) => aclEquals(a, u))) uniq.push(a);
     }
     if (uniq.length === 0) throw new KeeperException(Code.INVALIDACL, path);
     const rv: ACL[] = [];
     for (const a of uniq) {
       const { scheme, id } = a.id;
-      if (scheme === "world" && id === "anyone") {
-        rv.push(a);
+      if (scheme === null) throw new KeeperException(Code.INVALIDACL, path);
+      if (scheme === "world" && nonNull(id, "id") === "anyone") {
+        rv.push({ perms: a.perms, id: { scheme, id: "anyone" } });
       } else if (scheme === "auth") {
         let valid = false;
         for (const cid of authInfo) {
@@ -454,8 +459,8 @@ export class PrepRequestProcessor implements RequestProcessor {
         if (!valid) throw new KeeperException(Code.INVALIDACL, path);
       } else {
         const ap = this.zks.authProviders.get(scheme);
-        if (ap === undefined || !ap.isValid(id)) throw new KeeperException(Code.INVALIDACL, path);
-        rv.push(a);
+        if (ap === undefined || !ap.isValid(nonNull(id, "id"))) throw new KeeperException(Code.INVALIDACL, path);
+        rv.push({ perms: a.perms, id: { scheme, id: id! } });
       }
     }
     return rv;
@@ -538,8 +543,9 @@ export class PrepRequestProcessor implements RequestProcessor {
           LOG.info(`Got user-level KeeperException when processing ${request} Error Path:${e.path ?? "null"} Error:${e.message}`);
         }
         request.exception = e;
-      } else if (e instanceof JuteError || e instanceof RangeError) {
-        // A request the client encoded wrongly: Java answers MARSHALLINGERROR.
+      } else if (e instanceof JuteError || e instanceof RangeError || e instanceof NullPointerException) {
+        // A request the client encoded wrongly, or a null where Java dereferences one:
+        // Java answers MARSHALLINGERROR.
         LOG.error(`Failed to process ${request}: ${e.message}`);
         if (request.hdr !== null) {
           request.hdr.type = OpCode.error;
@@ -602,6 +608,16 @@ export class PrepRequestProcessor implements RequestProcessor {
     this.submittedRequests.length = 0;
     this.nextProcessor.shutdown();
   }
+}
+
+/**
+ * ACL.equals as jute generates it: perms, then scheme, then id, each compared with
+ * `this.x.equals(peer.x)` — so a null scheme or id on the left is a NullPointerException.
+ */
+function aclEquals(a: RequestACL, b: RequestACL): boolean {
+  if (a.perms !== b.perms) return false;
+  if (nonNull(a.id.scheme, "scheme") !== b.id.scheme) return false;
+  return nonNull(a.id.id, "id") === b.id.id;
 }
 
 /** Java's String.format("%010d", n): ten digits, zero padded, sign first. */

@@ -34,7 +34,7 @@ export class Request {
     readonly type: number,
     /** The request record's bytes (after the RequestHeader). */
     readonly request: Buffer | null,
-    readonly authInfo: Id[],
+    readonly authInfo: readonly Id[],
     now: number,
   ) {
     this.createTime = now;

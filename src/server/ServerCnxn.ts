@@ -71,7 +71,7 @@ export interface ServerCnxnHandler {
   isFourLetterWord(word: string): boolean;
   connectionClosed(cnxn: ServerCnxn, reason: DisconnectReason): void;
   /** Whether these ids may READ a node with this ACL (for watch delivery). */
-  mayRead(acl: ACL[], authInfo: Id[], path: string): boolean;
+  mayRead(acl: ACL[], authInfo: readonly Id[], path: string): boolean;
   now(): number;
   /** Statistics (ServerCnxn.packetReceived/packetSent in Java): a frame of `bytes` was read. */
   packetReceived?(bytes: number): void;
@@ -96,6 +96,7 @@ export class ServerCnxn implements Watcher {
   sessionTimeout = 0;
   /** Authenticated ids in the order they were added; see `authInfo` for Java's order. */
   private readonly ids: Id[];
+  private orderedIds: readonly Id[] | null = null;
   /** Set by the ConnectRequest: false when an old client omitted the readOnly flag. */
   isOldClient = true;
   initialized = false;
@@ -158,15 +159,19 @@ export class ServerCnxn implements Watcher {
   }
 
   addAuthInfo(id: Id): void {
-    if (!this.ids.some((a) => a.scheme === id.scheme && a.id === id.id)) this.ids.push(id);
+    if (this.ids.some((a) => a.scheme === id.scheme && a.id === id.id)) return;
+    this.ids.push(id);
+    this.orderedIds = null;
   }
 
   /**
    * The connection's ids as Java lists them: its authInfo is a ConcurrentHashMap-backed
    * set, so whoAmI answers in that set's iteration order.
    */
-  get authInfo(): Id[] {
-    return javaHashOrder(this.ids, idHashCode, { concurrent: true });
+  get authInfo(): readonly Id[] {
+    // Every request carries this list: compute the order once per change, not per request.
+    this.orderedIds ??= Object.freeze(javaHashOrder(this.ids, idHashCode, { concurrent: true }));
+    return this.orderedIds;
   }
 
   isStale(): boolean {
@@ -217,6 +222,7 @@ export class ServerCnxn implements Watcher {
     return head.readInt32BE(0);
   }
 
+  // #region frame-loop
   private readFrames(): void {
     while (!this.closed && this.recvEnabled && !this.throttled && this.pendingBytes >= 4) {
       const len = this.peekInt();
@@ -258,6 +264,7 @@ export class ServerCnxn implements Watcher {
       }
     }
   }
+  // #endregion frame-loop
   // #endregion read-frames
 
   // #region connect-request

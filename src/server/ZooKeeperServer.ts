@@ -358,7 +358,8 @@ export class ZooKeeperServer implements SessionExpirer {
       cnxn.sendCloseSession();
       return;
     }
-    const si = new Request(cnxn, cnxn.sessionId, h.xid, h.type, body, [...cnxn.authInfo], this.clock.now());
+    // The ids as they are now: an auth packet after this request must not change its checks.
+    const si = new Request(cnxn, cnxn.sessionId, h.xid, h.type, body, cnxn.authInfo, this.clock.now());
     si.owner = CNXN_OWNER;
     this.submitRequest(si);
   }
@@ -411,7 +412,7 @@ export class ZooKeeperServer implements SessionExpirer {
 
   // #region checkACL
   /** Throws NOAUTH unless one of the caller's ids has `perm` by one of the node's ACL entries. */
-  checkACL(acl: ACL[] | null, perm: number, ids: Id[], path: string, setAcls: ACL[] | null): void {
+  checkACL(acl: ACL[] | null, perm: number, ids: readonly Id[], path: string, setAcls: ACL[] | null): void {
     void path;
     void setAcls;
     if (this.config.skipACL) return;
