@@ -6,6 +6,8 @@ import { DIAGRAM_NAME, type DiagramGenerator, type DiagramModule } from "./diagr
 
 const modules: ReadonlyArray<() => Promise<DiagramModule>> = [
   () => import("../chapters/01-foundations/diagrams.js"),
+  () => import("../chapters/02-serialization-persistence/diagrams.js"),
+  () => import("../chapters/04-data-loading/diagrams.js"),
   () => import("../chapters/03-startup/diagrams.js"),
   () => import("../chapters/09-client/diagrams.js"),
 ];

@@ -1,8 +1,9 @@
 /**
  * `npm run chapter -- <name>`: runs a chapter's example, `chapters/NN-name/run.ts`.
  *
- * <name> is the folder (`01-foundations`), its number (`01`, `1`) or its name
- * (`foundations`). Without one, lists the chapters. A run.ts default-exports
+ * <name> is the folder (`01-foundations`), its number (`01`, `1`), its name
+ * (`foundations`) or the last words of its name (`persistence` for
+ * `02-serialization-persistence`). Without one, lists the chapters. A run.ts default-exports
  * `run(signal)`; Ctrl-C aborts the signal, the example stops at its next step, and the
  * process exits normally. A chapter without run.ts yet prints what it will run.
  */
@@ -19,7 +20,10 @@ const runFile = (dir: string) => join(REPO_ROOT, "chapters", dir, "run.ts");
 function findChapter(name: string): string | undefined {
   const dirs = chapterDirs();
   const number = /^\d+$/.test(name) ? name.padStart(2, "0") : null;
-  return dirs.find((d) => d === name || (number !== null && d.startsWith(`${number}-`)) || d.slice(3) === name);
+  return (
+    dirs.find((d) => d === name || (number !== null && d.startsWith(`${number}-`)) || d.slice(3) === name) ??
+    dirs.find((d) => d.endsWith(`-${name}`))
+  );
 }
 
 function title(dir: string): string {

@@ -148,7 +148,10 @@ export class ZooKeeperServer implements SessionExpirer {
       this.serverStats.metrics.DB_INIT_TIME.add(Math.round(this.clock.now() - start));
     }
     for (const session of this.zkDb.sessionsWithEphemerals()) {
-      if (!this.zkDb.sessionsWithTimeouts.has(session)) this.zkDb.killSession(session, this.zkDb.lastProcessedZxid);
+      if (!this.zkDb.sessionsWithTimeouts.has(session)) {
+        trace.state("ZooKeeperServer", "kill dead session", { sessionId: session, ephemerals: this.zkDb.dataTree.allEphemerals().get(session)?.size ?? 0 });
+        this.zkDb.killSession(session, this.zkDb.lastProcessedZxid);
+      }
     }
     await this.takeSnapshot(true);
     trace.state("ZooKeeperServer", "clean snapshot", { zxid: this.zkDb.lastProcessedZxid });
@@ -396,6 +399,7 @@ export class ZooKeeperServer implements SessionExpirer {
       this.sessionTracker.removeSession(request.sessionId);
     }
     if (hdr === null || request.txn === null) return null;
+    if (trace.enabled) trace.message("ZooKeeperServer", "DataTree", "processTxn", { zxid: hdr.zxid, op: hdr.type });
     const rc = this.zkDb.processTxn(hdr, request.txn, request.txnDigest);
     const zxid = hdr.zxid;
     while (this.outstandingChanges.length > 0 && this.outstandingChanges[0]!.zxid <= zxid) {
