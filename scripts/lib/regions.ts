@@ -33,9 +33,17 @@ export function regionBody(text: string, name: string): string[] | null {
   return lines.slice(start.line, end.line - 1).filter((l) => !MARKER.test(l.trim()));
 }
 
-/** Problems with a file's markers: unclosed, unopened, or repeated region names. */
+/** A line meant as a marker: `// #region` or `// #endregion` and anything after it. */
+const MARKER_LIKE = /^\/\/ ?#(?:end)?region\b/;
+
+/** Problems with a file's markers: unclosed, unopened, repeated, or unreadable region names. */
 export function regionProblems(text: string): string[] {
   const problems: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const t = line.trim();
+    // VitePress skips such a line as a marker and would import the whole file (e.g. "#region a.b").
+    if (MARKER_LIKE.test(t) && !MARKER.test(t)) problems.push(`line ${i + 1}: "${t}" is not a region marker VitePress reads (names are letters, digits, _ and -)`);
+  });
   const open = new Map<string, number>();
   const seen = new Set<string>();
   for (const m of regionMarkers(text)) {

@@ -29,7 +29,7 @@ export class ConnectStringParser {
   readonly chrootPath: string | null;
   readonly serverAddresses: ServerAddress[] = [];
 
-  // #region ConnectStringParser.parse
+  // #region parse
   constructor(connectString: string) {
     // Everything from the first "/" on is the chroot, so a chroot cannot contain ":" or ",".
     const off = connectString.indexOf("/");
@@ -51,7 +51,7 @@ export class ConnectStringParser {
       if (entry.length > 0) this.serverAddresses.push(parseHostPort(entry));
     }
   }
-  // #endregion ConnectStringParser.parse
+  // #endregion parse
 }
 
 /**

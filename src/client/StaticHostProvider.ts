@@ -54,7 +54,7 @@ export class StaticHostProvider implements HostProvider {
     return this.serverAddresses;
   }
 
-  // #region StaticHostProvider.next
+  // #region next
   next(spinDelay: number): HostChoice {
     this.currentIndex = (this.currentIndex + 1) % this.serverAddresses.length;
     // Back at the server we started this round from: all of them have been tried.
@@ -67,7 +67,7 @@ export class StaticHostProvider implements HostProvider {
     // The next round of failures is counted from the server that worked.
     this.lastIndex = this.currentIndex;
   }
-  // #endregion StaticHostProvider.next
+  // #endregion next
 }
 
 /** Fisher–Yates, as java.util.Collections.shuffle does it. */

@@ -46,5 +46,9 @@ describe("code regions", () => {
       "line 2: #endregion y has no open #region y",
       "line 1: #region x is never closed with #endregion x",
     ]);
+    expect(regionProblems("// #region a.b\n// #endregion a.b\n")).toEqual([
+      'line 1: "// #region a.b" is not a region marker VitePress reads (names are letters, digits, _ and -)',
+      'line 2: "// #endregion a.b" is not a region marker VitePress reads (names are letters, digits, _ and -)',
+    ]);
   });
 });

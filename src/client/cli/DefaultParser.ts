@@ -51,7 +51,7 @@ function parseError(cls: string, message: string): CliParseException {
 
 const NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/;
 
-// #region DefaultParser.parse
+// #region parse
 export function parse(options: Options, tokens: readonly string[]): CommandLine {
   const specs = new Map<string, OptionSpec>();
   for (const o of options.options) specs.set(o.opt, o);
@@ -110,4 +110,4 @@ export function parse(options: Options, tokens: readonly string[]): CommandLine 
   }
   return new CommandLine(values, args);
 }
-// #endregion DefaultParser.parse
+// #endregion parse
