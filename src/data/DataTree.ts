@@ -423,6 +423,7 @@ export class DataTree {
   }
 
   /** Deletes a dead session's ephemerals: those the txn names, then any left over. */
+  // #region killSession
   killSession(sessionId: bigint, zxid: bigint, pathsInTxn: string[] | null): void {
     const local = this.ephemerals.get(sessionId);
     this.ephemerals.delete(sessionId);
@@ -437,6 +438,7 @@ export class DataTree {
     }
     if (local !== undefined) this.deleteNodes(sessionId, zxid, local);
   }
+  // #endregion killSession
 
   private deleteNodes(sessionId: bigint, zxid: bigint, paths: Iterable<string>): void {
     for (const path of [...paths]) {

@@ -99,6 +99,7 @@ export class BinaryInputArchive {
     return v;
   }
 
+  // #region read-length
   private readLength(what: string): number {
     const len = this.readInt();
     if (len === -1) return -1;
@@ -116,6 +117,7 @@ export class BinaryInputArchive {
     this.pos += len;
     return s;
   }
+  // #endregion read-length
 
   /** A copy of the buffer's bytes: callers keep znode data long after the frame is gone. */
   readBuffer(): Buffer | null {

@@ -93,6 +93,7 @@ export class BinaryOutputArchive {
     this.pos += 8;
   }
 
+  // #region write-length-prefixed
   writeString(s: string | null): void {
     if (s === null) {
       this.writeInt(-1);
@@ -116,6 +117,7 @@ export class BinaryOutputArchive {
     this.buf.set(b, this.pos + 4);
     this.pos += 4 + b.length;
   }
+  // #endregion write-length-prefixed
 
   /** Raw bytes with no length prefix (used for frame bodies already encoded). */
   writeRaw(b: Uint8Array): void {

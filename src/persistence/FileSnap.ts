@@ -158,6 +158,7 @@ export class FileSnap implements SnapShot {
     return (await this.findNValidSnapshots(1))[0] ?? null;
   }
 
+  // #region find-snapshots
   /**
    * The newest `n` snapshots that look whole (isValidSnapshot: a cheap test of the
    * file's end, not of its checksums), newest first.
@@ -183,6 +184,7 @@ export class FileSnap implements SnapShot {
       .slice(0, n)
       .map((name) => join(this.snapDir, name));
   }
+  // #endregion find-snapshots
 
   /**
    * Writes `tree` and `sessions` to `file` (its extension picks the compression).

@@ -186,6 +186,7 @@ export class TxnLogFileReader {
 }
 // #endregion log-file-reader
 
+// #region get-log-files
 /**
  * The log files a reader of txns from `zxid` on needs: the newest one that starts at
  * or before `zxid` (it may hold `zxid`), and every later one. Ascending. Java's
@@ -203,6 +204,7 @@ export function getLogFiles(names: readonly string[], zxid: bigint): string[] {
   }
   return logs.filter((f) => f.z >= start).map((f) => f.name);
 }
+// #endregion get-log-files
 
 /** Iterates txns from a zxid on, across the log files of one directory. */
 export class FileTxnIterator implements TxnIterator, AsyncIterable<TxnLogEntry> {

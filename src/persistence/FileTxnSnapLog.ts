@@ -265,6 +265,7 @@ export class FileTxnSnapLog {
     return this.txnLog.getLastLoggedZxid();
   }
 
+  // #region save
   /** Writes a snapshot named after `tree.lastProcessedZxid`. */
   async save(tree: DataTree, sessions: Map<bigint, number>, syncSnap: boolean): Promise<void> {
     const lastZxid = tree.lastProcessedZxid;
@@ -272,6 +273,7 @@ export class FileTxnSnapLog {
     LOG.info(`Snapshotting: ${hex(lastZxid)} to ${file}`);
     await this.snapLog.serialize(tree, sessions, file, syncSnap);
   }
+  // #endregion save
 
   /** Drops every logged txn after `zxid` (a follower's TRUNC); false if that failed. */
   async truncateLog(zxid: bigint): Promise<boolean> {
