@@ -187,6 +187,26 @@ const SESSION_2 = [
  */
 const AFTER_AUTH_FAILED = ["ls /"];
 
+/** A session under a chroot (-server host:port/chroot): every path is relative to it. */
+const CHROOTED = [
+  "ls /",
+  "create /x data",
+  "create -e /eph",
+  "create -s /seq- s",
+  "ls -R /",
+  "get -s /x",
+  "stat /",
+  "getEphemerals",
+  "getEphemerals /",
+  "getAllChildrenNumber /",
+  "addWatch /x",
+  "set /x y",
+  "delete /x",
+  "sync /",
+  "deleteall /seq-0000000002",
+  "ls /",
+];
+
 /** One zkCli process per command: the exit codes. */
 const ONE_SHOT: string[][] = [
   ["ls", "/"],
@@ -282,6 +302,7 @@ describe.skipIf(!zkCliAvailable() || !interopServersAvailable())("Apache's zkCli
   let servers: Record<ServerName, InteropServer>;
   const session1 = {} as Record<ServerName, Shell>;
   const session2 = {} as Record<ServerName, Shell>;
+  const chrooted = {} as Record<ServerName, Shell>;
 
   beforeAll(async () => {
     servers = await startBoth();
@@ -290,6 +311,8 @@ describe.skipIf(!zkCliAvailable() || !interopServersAvailable())("Apache's zkCli
       (["apache", "ours"] as const).map(async (name) => {
         const s = servers[name];
         session1[name] = await zkCli(s, [], SESSION_1(s.connectString).join("\n") + "\n");
+        await zkCli(s, [], "create /chroot\n");
+        chrooted[name] = await zkCli({ ...s, connectString: `${s.connectString}/chroot` }, [], CHROOTED.join("\n") + "\n");
         session2[name] = await zkCli(s, [], SESSION_2.join("\n") + "\n", { after: /state:AuthFailed/, lines: AFTER_AUTH_FAILED });
       }),
     );
@@ -326,6 +349,12 @@ describe.skipIf(!zkCliAvailable() || !interopServersAvailable())("Apache's zkCli
     // A TTL node reports owner 0 to clients, as a container does (DataNode.copyStat).
     expect(session2.apache.text).toContain("[acl, authd, c, ipmask, p, s-0000000002, t, ts-0000000007]\n");
     expect(session2.apache.text).toMatch(/\nNot connected\n$/);
+  });
+
+  it("a session under a chroot prints the same, paths relative to the chroot", () => {
+    expectSameShell(chrooted.ours, chrooted.apache, "chroot session");
+    expect(chrooted.apache.text).toContain("\n/\n/eph\n/seq-0000000002\n/x\n");
+    expect(chrooted.apache.events).toContain("WatchedEvent state:SyncConnected type:NodeDataChanged path:/x");
   });
 
   it("one command per process: same output and exit code", async () => {
