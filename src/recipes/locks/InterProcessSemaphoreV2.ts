@@ -19,8 +19,9 @@
  * Connection loss / expiry contract:
  * - Acquiring: the mutex's contract (see InterProcessMutex); while counting, a
  *   Disconnected event wakes the loop, whose children read waits for the connection per
- *   the RetryPolicy. If our lease node is missing (LOST: it went with the session), the
- *   attempt is repeated if the RetryPolicy allows, else acquire rejects with NONODE.
+ *   the RetryPolicy. If our lease node is missing (LOST: it went with the session) or
+ *   belongs to an earlier session, it is returned (deleted) and the attempt repeated if the
+ *   RetryPolicy allows, else acquire rejects with NONODE.
  * - Holding a lease: nothing is watched. After LOST the lease node is gone and another
  *   process may take the lease: watch the connection state.
  * - Lease.close(): guaranteed delete (retried in the background while disconnected).
@@ -28,7 +29,8 @@
  * "Threads": none needed — leases are objects; any task may return any lease. Each
  * acquire attempt takes the inner mutex with its own owner token.
  *
- * Differs from Curator: acquire resolves to Lease objects / null on timeout; no
+ * Differs from Curator: the session check (as in LockInternals); acquire resolves to Lease
+ * objects / null on timeout; no
  * `SharedCountReader` listener executor; close() of a lease rejects instead of throwing
  * IOException.
  */
@@ -167,13 +169,15 @@ export class InterProcessSemaphoreV2 {
       const leasePath = makePath(this.leasesPath, LEASE_BASE_NAME);
       const path = this.nodeData === undefined ? await create.forPath(leasePath) : await create.forPath(leasePath, this.nodeData);
       const nodeName = getNodeFromPath(path);
+      const ourSession = this.client.getZookeeperClient().getZooKeeper().getSessionId();
       const lease = this.makeLease(path);
       let success = false;
       try {
         for (;;) {
           const generation = this.monitor.generation;
           const children = await this.client.getChildren().usingWatcher(this.watcher).forPath(this.leasesPath);
-          if (!children.includes(nodeName)) return { kind: "RETRY_DUE_TO_MISSING_NODE" };
+          // Missing, or doomed: it belongs to a session that is gone (see LockInternals).
+          if (!children.includes(nodeName) || this.client.getZookeeperClient().getZooKeeper().getSessionId() !== ourSession) return { kind: "RETRY_DUE_TO_MISSING_NODE" };
           if (children.length <= this.maxLeases) break;
           if (waitMs !== null) {
             const left = this.thisWaitMs(startMs, waitMs);

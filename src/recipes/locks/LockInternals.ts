@@ -25,14 +25,18 @@
  *   RetryPolicy. If the policy gives up, the error propagates, our node is deleted
  *   (guaranteed delete, so it goes once the connection is back) and acquire rejects.
  * - RECONNECTED (same session): the loop simply continues; our node is still there.
- * - LOST: our ephemeral node died with the session. The next children listing does not
- *   contain it (NONODE from getsTheLock), and attemptLock starts over with a new node on
- *   the new session — if the RetryPolicy allows another try.
+ * - LOST: our ephemeral node dies with the session. As soon as the loop sees a session
+ *   other than the one that created our node, it deletes that node (guaranteed) and
+ *   attemptLock starts over with a new node on the new session — if the RetryPolicy
+ *   allows another try. (Curator 5.4 only notices when the node is missing from a
+ *   listing; until the server expires the old session it keeps waiting with the old node,
+ *   and may even be granted the lock on it — a lock the server is about to take away.)
  * - Of a holder: nothing here. A holder learns of SUSPENDED/LOST from its own
  *   connection-state listener and must treat the lock as possibly lost (Curator's rule).
  *
  * Differs from Curator: `wait()`/`notifyAll()` is a Monitor with a generation counter; an
- * AbortSignal plays Thread.interrupt (LeaderSelector uses it); no revocation support.
+ * AbortSignal plays Thread.interrupt (LeaderSelector uses it); no revocation support; the
+ * session check above.
  */
 import { Code, KeeperException } from "../../jute/KeeperException.js";
 import type { Watcher } from "../../client/WatchedEvent.js";
@@ -157,7 +161,8 @@ export class LockInternals {
     for (;;) {
       try {
         const ourPath = await this.driver.createsTheLock(this.client, this.path, lockNodeBytes);
-        return (await this.internalLockLoop(startMillis, timeoutMs, ourPath, signal, owner)) ? ourPath : null;
+        const ourSession = this.currentSessionId();
+        return (await this.internalLockLoop(startMillis, timeoutMs, ourPath, ourSession, signal, owner)) ? ourPath : null;
       } catch (e) {
         const policy = this.client.getZookeeperClient().getRetryPolicy();
         if (!(e instanceof KeeperException && e.code === Code.NONODE)) throw e;
@@ -168,12 +173,14 @@ export class LockInternals {
   // #endregion attemptLock
 
   // #region internalLockLoop
-  private async internalLockLoop(startMillis: number, millisToWait: number | null, ourPath: string, signal?: AbortSignal, owner?: unknown): Promise<boolean> {
+  private async internalLockLoop(startMillis: number, millisToWait: number | null, ourPath: string, ourSession: bigint, signal?: AbortSignal, owner?: unknown): Promise<boolean> {
     let haveTheLock = false;
     let doDelete = false;
     try {
       while (this.client.getState() === CuratorFrameworkState.STARTED && !haveTheLock) {
         const children = await this.getSortedChildren();
+        // Our node belongs to the session that created it; after a new session it is doomed.
+        if (this.currentSessionId() !== ourSession) throw new KeeperException(Code.NONODE, `Session changed while waiting: ${ourPath}`);
         const sequenceNodeName = ourPath.substring(this.basePath.length + 1); // +1 for the "/"
         const predicate = this.driver.getsTheLock(children, sequenceNodeName, this.maxLeases, owner);
         if (predicate.getsTheLock) {
@@ -211,6 +218,10 @@ export class LockInternals {
     return haveTheLock;
   }
   // #endregion internalLockLoop
+
+  private currentSessionId(): bigint {
+    return this.client.getZookeeperClient().getZooKeeper().getSessionId();
+  }
 
   // #region releaseLock
   /** Removes our watches and deletes our node (guaranteed: retried in the background if the connection is down). */
