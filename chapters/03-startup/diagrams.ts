@@ -4,51 +4,92 @@
  * - server-startup: `initializeAndRun(zoo.cfg)` on a data dir with some history, from
  *   the parsed config to the listening client port;
  * - connect-handshake: a client's first ConnectRequest, the createSession txn through
- *   Prep → Sync → Final, and the ConnectResponse with the session id and password.
+ *   Prep → Sync → Final, and the ConnectResponse with the session id.
  *
  * Set-up runs before recording starts. Other chapters trace the layers below (the
  * snapshot and log files, the client's own side); each diagram keeps the participants
  * it is about, so those events do not clutter it and cannot make it depend on a port.
+ * Both diagrams have many lifelines, so they ask mermaid to wrap long labels
+ * (`wrap: true`) rather than widen the columns: on a page they are scaled to the text
+ * column's width, and unwrapped they would be twice as wide as chapter 01's.
  */
-import { recordDiagram, type DiagramGenerator, type RecordOptions } from "../../diagrams/diagram.js";
-import type { Participant, TraceEvent } from "../../src/trace/index.js";
+import type { DiagramGenerator } from "../../diagrams/diagram.js";
+import { recordTrace, toMermaidSequence, type Participant, type TraceEvent, type TraceFields } from "../../src/trace/index.js";
 import { initializeAndRun } from "../../src/startup/QuorumPeerMain.js";
 import { freePort } from "../../test/support/net.js";
-import { connectClient, quietly, seedDataDir, startHandshakeServer, tempHome, writeStandaloneConfig } from "./scenarios.js";
+import { removeDir, startInProcessServer, tempDataDir } from "../support/inProcessServer.js";
+import { connectClient, quietly, seedDataDir, tempHome, writeStandaloneConfig } from "./scenarios.js";
 
-/** Keeps messages between two listed participants and state changes of listed ones. */
-function only(names: readonly string[], exceptStatesOf: readonly string[] = []): (e: TraceEvent) => boolean {
-  const set = new Set(names);
-  return (e) =>
-    e.kind === "message" ? set.has(e.from) && set.has(e.to) : e.kind === "state" ? set.has(e.node) && !exceptStatesOf.includes(e.node) : e.nodes.every((n) => set.has(n));
+interface View {
+  /** The lifelines, in column order. */
+  readonly participants: readonly Participant[];
+  /** Lifelines drawn as notes on the caller: a call X → Y becomes a note "Y.label" over X. */
+  readonly folded?: readonly string[];
+  /** Lifelines whose own state changes are left out. */
+  readonly quiet?: readonly string[];
+  /** Fields left out of an event's label. */
+  readonly dropFields?: (e: TraceEvent) => readonly string[];
+  /** Mermaid's lifeline width (150 by default): wide enough that no name is split. */
+  readonly width: number;
+  /** A note over all lifelines, first. */
+  readonly note?: string;
 }
 
-function options(participants: readonly Participant[], extra: Partial<RecordOptions> = {}): RecordOptions {
-  return { participants, keep: only(participants.map((p) => p.name)), ...extra };
+/** Keeps and reshapes the events of a run for one diagram (see View). */
+function draw(events: readonly TraceEvent[], view: View): string {
+  const shown = new Set(view.participants.map((p) => p.name));
+  const folded = new Set(view.folded ?? []);
+  const quiet = new Set(view.quiet ?? []);
+  const trim = (e: TraceEvent & { fields: TraceFields }): TraceFields => {
+    const drop = view.dropFields?.(e) ?? [];
+    return Object.fromEntries(Object.entries(e.fields).filter(([k]) => !drop.includes(k)));
+  };
+  const out: TraceEvent[] = [];
+  if (view.note !== undefined) out.push({ kind: "note", nodes: [view.participants[0]!.name, view.participants.at(-1)!.name], text: view.note });
+  for (const e of events) {
+    if (e.kind === "message" && shown.has(e.from) && folded.has(e.to)) {
+      out.push({ kind: "state", node: e.from, label: `${e.to}.${e.label}`, fields: trim(e) });
+    } else if (e.kind === "message" && shown.has(e.from) && shown.has(e.to)) {
+      out.push({ ...e, fields: trim(e) });
+    } else if (e.kind === "state" && shown.has(e.node) && !quiet.has(e.node)) {
+      out.push({ ...e, fields: trim(e) });
+    }
+  }
+  const config = `%%{init: {"sequence": {"wrap": true, "width": ${view.width}}}}%%\n`;
+  return config + toMermaidSequence(out, { participants: view.participants });
 }
 
-const STARTUP: readonly Participant[] = [
-  { name: "QuorumPeerMain" },
-  { name: "DatadirCleanupManager", label: "DatadirCleanupManager (purge)" },
-  { name: "ZooKeeperServerMain" },
-  { name: "Operations", label: "metrics + AdminServer" },
-  { name: "ServerCnxnFactory" },
-  { name: "ZooKeeperServer" },
-  { name: "ZKDatabase" },
-  { name: "SessionTracker" },
-  { name: "ContainerManager" },
-];
+export const STARTUP_VIEW: View = {
+  participants: [
+    { name: "QuorumPeerMain" },
+    { name: "ZooKeeperServerMain" },
+    { name: "ServerCnxnFactory" },
+    { name: "ZooKeeperServer" },
+    { name: "ZKDatabase" },
+    { name: "SessionTracker" },
+  ],
+  folded: ["DatadirCleanupManager", "Operations", "ContainerManager"],
+  note: "restart on a data dir holding zxids 0:1–0:4",
+  width: 190,
+};
 
-const HANDSHAKE: readonly Participant[] = [
-  { name: "client", label: "client (src/client)" },
-  { name: "ServerCnxn" },
-  { name: "ZooKeeperServer" },
-  { name: "SessionTracker" },
-  { name: "PrepRequestProcessor" },
-  { name: "SyncRequestProcessor" },
-  { name: "FinalRequestProcessor" },
-  { name: "DataTree" },
-];
+export const HANDSHAKE_VIEW: View = {
+  participants: [
+    { name: "client" },
+    { name: "ServerCnxn" },
+    { name: "ZooKeeperServer" },
+    { name: "SessionTracker" },
+    { name: "PrepRequestProcessor", label: "Prep" },
+    { name: "SyncRequestProcessor", label: "Sync" },
+    { name: "FinalRequestProcessor", label: "Final" },
+  ],
+  // The client's own view of the exchange is chapter 09's diagram.
+  quiet: ["client"],
+  // The session id once it exists, on the arrows that create and announce it; the zxid
+  // from Prep on. The hand-offs between processors repeat neither.
+  dropFields: (e) => (e.kind === "message" && e.from.endsWith("RequestProcessor") ? ["sessionId"] : ["protocolVersion", "readOnly"]),
+  width: 170,
+};
 
 export const diagrams: readonly DiagramGenerator[] = [
   {
@@ -61,12 +102,12 @@ export const diagrams: readonly DiagramGenerator[] = [
           const cfg = writeStandaloneConfig(home.dir, await freePort());
           await seedDataDir(cfg);
           let stop = async () => {};
-          const text = await recordDiagram(async () => {
+          const { events } = await recordTrace(async () => {
             const started = await initializeAndRun(cfg);
             stop = () => started.server.shutdown();
-          }, options(STARTUP, { note: "restart of a data dir holding zxids 0:1–0:4 (createSession, two creates, closeSession)" }));
+          });
           await stop();
-          return text;
+          return draw(events, STARTUP_VIEW);
         } finally {
           home.remove();
         }
@@ -77,17 +118,20 @@ export const diagrams: readonly DiagramGenerator[] = [
     title: "A new session: ConnectRequest, createSession through Prep → Sync → Final, ConnectResponse (timeout 60000 asked, 40000 granted)",
     generate: () =>
       quietly(async () => {
-        const server = await startHandshakeServer();
+        // A fresh data dir, tickTime 2000 (sessions of 4000 to 40000 ms), a pinned wall clock.
+        const dataDir = tempDataDir("zk-ch03-connect-");
+        const server = await startInProcessServer(dataDir);
         try {
           let close = async () => {};
-          const text = await recordDiagram(async () => {
-            const zk = await connectClient(`127.0.0.1:${server.port}`, 60000);
+          const { events } = await recordTrace(async () => {
+            const zk = await connectClient(server.connectString, 60000);
             close = () => zk.close();
-          }, { participants: HANDSHAKE, keep: only(HANDSHAKE.map((p) => p.name), ["client"]) });
+          });
           await close();
-          return text;
+          return draw(events, HANDSHAKE_VIEW);
         } finally {
           await server.stop();
+          removeDir(dataDir);
         }
       }),
   },

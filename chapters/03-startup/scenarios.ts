@@ -4,30 +4,23 @@
  * connection to it.
  *
  * The diagrams need runs that draw the same picture every time: the server that answers
- * the connect handshake gets a clock whose wall time is fixed, so the session id (its
- * middle bytes are that time, see SessionTracker) is always the same; ports, paths and
- * timestamps never appear in a trace field.
+ * the connect handshake (chapters/support/inProcessServer.ts) has a pinned wall clock, so
+ * the session id (its middle bytes are that time, see SessionTracker) is always the same;
+ * ports, paths and timestamps never appear in a trace field.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ZooKeeper } from "../../src/client/ZooKeeper.js";
 import { KeeperState } from "../../src/jute/Watcher.js";
-import { FileTxnSnapLog } from "../../src/persistence/FileTxnSnapLog.js";
-import { ZooKeeperServer } from "../../src/server/ZooKeeperServer.js";
 import { parseConfigFile } from "../../src/startup/QuorumPeerConfig.js";
-import { ServerCnxnFactory } from "../../src/startup/ServerCnxnFactory.js";
 import { runFromConfig } from "../../src/startup/ZooKeeperServerMain.js";
-import { systemClock, type Clock } from "../../src/util/Clock.js";
 import { getLogLevel, setLogLevel } from "../../src/util/Logger.js";
-
-/** 2025-01-01T00:00:00Z: the wall time the handshake's server lives at. */
-export const FIXED_WALL_TIME = Date.UTC(2025, 0, 1);
+import { removeDir, tempDataDir } from "../support/inProcessServer.js";
 
 /** A temporary directory and its removal. */
 export function tempHome(prefix: string): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const dir = tempDataDir(prefix);
+  return { dir, remove: () => removeDir(dir) };
 }
 
 /** A zoo.cfg for a standalone server on 127.0.0.1:port, without the admin server. */
@@ -75,32 +68,6 @@ export async function seedDataDir(configFile: string): Promise<void> {
   } finally {
     await first.shutdown();
   }
-}
-
-export interface HandshakeServer {
-  port: number;
-  stop(): Promise<void>;
-}
-
-/**
- * A standalone server on a fresh data dir whose wall clock stands still at
- * FIXED_WALL_TIME (timers and the monotonic clock run normally), with the default
- * session bounds of tickTime=2000: 4000 to 40000 ms.
- */
-export async function startHandshakeServer(): Promise<HandshakeServer> {
-  const home = tempHome("zk-ch03-connect-");
-  const clock: Clock = { ...systemClock, wallTime: () => FIXED_WALL_TIME };
-  const snapLog = await FileTxnSnapLog.open(join(home.dir, "data"), join(home.dir, "data"));
-  const zks = new ZooKeeperServer(snapLog, { tickTime: 2000, minSessionTimeout: 4000, maxSessionTimeout: 40000 }, clock);
-  const factory = new ServerCnxnFactory({ host: "127.0.0.1", port: 0, maxClientCnxns: 60, fourLetterWordWhitelist: "" });
-  await factory.startup(zks);
-  return {
-    port: factory.localPort,
-    stop: async () => {
-      await factory.shutdown();
-      home.remove();
-    },
-  };
 }
 
 /**

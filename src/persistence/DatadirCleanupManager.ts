@@ -57,6 +57,7 @@ export class DatadirCleanupManager {
     return this.status;
   }
 
+  // #region start
   /** Schedules the purges; does nothing (but warn) if they are already scheduled. */
   start(): void {
     if (this.status === "STARTED") {
@@ -87,6 +88,7 @@ export class DatadirCleanupManager {
       this.schedule(Math.max(0, due - this.clock.now()));
     });
   }
+  // #endregion start
 
   /** Java's PurgeTask.run: purge, and log rather than throw whatever goes wrong. */
   private async purgeOnce(): Promise<void> {

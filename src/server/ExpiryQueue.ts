@@ -22,6 +22,7 @@ export class ExpiryQueue<E> {
     this.nextExpirationTime = this.roundToNextInterval(clock.now());
   }
 
+  // #region expiry-buckets
   private roundToNextInterval(time: number): number {
     return (Math.floor(time / this.expirationInterval) + 1) * this.expirationInterval;
   }
@@ -48,12 +49,15 @@ export class ExpiryQueue<E> {
     return next;
   }
 
+  // #endregion expiry-buckets
+
   /** Milliseconds until the next bucket is due (0 if it is due now). */
   getWaitTime(): number {
     const now = this.clock.now();
     return now < this.nextExpirationTime ? this.nextExpirationTime - now : 0;
   }
 
+  // #region poll
   /** The bucket that is due, removed from the queue; empty if none is due yet. */
   poll(): E[] {
     const now = this.clock.now();
@@ -66,6 +70,7 @@ export class ExpiryQueue<E> {
     for (const e of set) this.elemMap.delete(e);
     return [...set];
   }
+  // #endregion poll
 
   /** deadline → elements, for the `dump` command. */
   getExpiryMap(): Map<number, Set<E>> {

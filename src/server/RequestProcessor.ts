@@ -19,6 +19,7 @@ export interface RequestProcessor {
   shutdown(): void;
 }
 
+// #region trace-hand-off
 /**
  * Trace (src/trace): `from` hands `request` to the next stage. Draws the chain in the
  * sequence diagrams (chapter 03's connect handshake); costs one check when nobody listens.
@@ -30,3 +31,4 @@ export function traceHandOff(from: string, to: RequestProcessor | null, request:
   const fields = hdr === null ? { sessionId: request.sessionId } : { sessionId: request.sessionId, zxid: hdr.zxid, ...(hdr.type === request.type ? {} : { txn: op2String(hdr.type) }) };
   trace.message(from, to.constructor.name, op2String(request.type), fields);
 }
+// #endregion trace-hand-off

@@ -177,6 +177,7 @@ export function parseConfigFile(path: string): ZooCfg {
 // #region parseProperties
 export function parseConfig(text: string, configFile = "zoo.cfg"): ZooCfg {
   const entries = parsePropertiesText(text);
+  // #region line-numbered-errors
   const where = (e: PropertyEntry) => `${configFile}:${e.line}: ${e.key}`;
   const int = (e: PropertyEntry): number => {
     const v = e.value.trim();
@@ -191,6 +192,7 @@ export function parseConfig(text: string, configFile = "zoo.cfg"): ZooCfg {
     if (v.toLowerCase() === "false") return false;
     throw new ConfigException(`${where(e)}: Invalid boolean value "${v}", expected true or false`);
   };
+  // #endregion line-numbered-errors
   const cfg: ZooCfg = {
     configFile,
     dataDir: "",
@@ -317,6 +319,7 @@ export function parseConfig(text: string, configFile = "zoo.cfg"): ZooCfg {
     }
   }
 
+  // #region cross-checks
   if (cfg.snapRetainCount < MIN_SNAP_RETAIN_COUNT) {
     LOG.warn(`Invalid autopurge.snapRetainCount: ${cfg.snapRetainCount}. Defaulting to ${MIN_SNAP_RETAIN_COUNT}`);
     cfg.snapRetainCount = MIN_SNAP_RETAIN_COUNT;
@@ -336,6 +339,7 @@ export function parseConfig(text: string, configFile = "zoo.cfg"): ZooCfg {
   if (cfg.metricsProviderClassName !== DEFAULT_METRICS_PROVIDER && cfg.metricsProviderClassName !== PROMETHEUS_METRICS_PROVIDER) {
     throw new ConfigException(`${configFile}:${cfg.lines.get("metricsProvider.className")}: metricsProvider.className: metrics provider class was not found: ${cfg.metricsProviderClassName}`);
   }
+  // #endregion cross-checks
   setupQuorumPeerConfig(cfg);
   return cfg;
 }
@@ -363,11 +367,15 @@ export function parseServerLine(key: string, value: string, where: string): Quor
     if (!/^\d+$/.test(p)) throw new ConfigException(`${where}: Address unresolved: ${parts[0]}:${p}`);
     return Number.parseInt(p, 10);
   };
+  // #region server-ports
+  // server.N=host:quorumPort:electionPort — the first port is for followers talking to the
+  // leader (sync and broadcast), the second for leader election (G2).
   const quorumPort = port(parts[1]!);
   const electionPort = port(parts[2]!);
   if (quorumPort === electionPort) {
     throw new ConfigException(`${where}: Client and election port must be different! Please update the configuration file on server.${id}`);
   }
+  // #endregion server-ports
   let type: LearnerType = "participant";
   if (parts.length === 4) {
     const t = parts[3]!.toLowerCase();
@@ -399,6 +407,7 @@ function hostAndPort(s: string): string[] {
   return s.split(":");
 }
 
+// #region setupQuorumPeerConfig
 /** setupQuorumPeerConfig: myid, the client port from the server line, validity. */
 function setupQuorumPeerConfig(cfg: ZooCfg): void {
   const voting = [...cfg.servers.values()].filter((s) => s.type === "participant").length;
@@ -429,6 +438,7 @@ function setupQuorumPeerConfig(cfg: ZooCfg): void {
     if (cfg.serverId === UNSET_SERVERID) throw new ConfigException(`${cfg.configFile}: myid file is missing`);
   }
 }
+// #endregion setupQuorumPeerConfig
 
 // #region myid
 /** dataDir/myid: the server id, or -1 when the file is absent (standalone needs none). */

@@ -91,7 +91,7 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     operations: operationsEnvironment(cfg),
   });
   const operations = await startOperations({ zks, factory, cfg });
-  trace.message("ZooKeeperServerMain", "Operations", "start", { metrics: cfg.metricsProviderClassName.replace(/.*\./, ""), admin: operations.admin === null ? "off" : "on" });
+  trace.message("ZooKeeperServerMain", "Operations", "start", { metrics: cfg.metricsProviderClassName.replace(/.*\.|MetricsProvider$/g, ""), admin: operations.admin === null ? "off" : "on" });
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   let containers: ContainerManager | null = null;
