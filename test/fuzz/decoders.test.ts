@@ -119,24 +119,54 @@ function damage(valid: Buffer, r: SeededRandom): { bytes: Buffer; how: string } 
   return { bytes, how: names.join("+") };
 }
 
+interface Case {
+  valid: Buffer;
+  decode: (bytes: Buffer) => unknown;
+  what: string;
+  /** The valid input must decode (not so when a case pairs bytes with another type). */
+  mustDecode: boolean;
+}
+
+/**
+ * Runs `count` cases, each from its own seed (`seedBase + i`, which the failure names):
+ * `make` draws a valid input and its decoder, a damaged copy must decode or throw
+ * JuteError within the limits `check` sets.
+ */
+function fuzz(count: number, seedBase: number, make: (r: SeededRandom) => Case): Failure[] {
+  const failures: Failure[] = [];
+  for (let i = 0; i < count; i++) {
+    const seed = seedBase + i;
+    const r = new SeededRandom(seed);
+    const c = make(r);
+    if (c.mustDecode && i < 50) c.decode(c.valid);
+    const { bytes, how } = damage(c.valid, r);
+    const problem = check(() => c.decode(bytes), bytes);
+    if (problem) failures.push({ seed, what: `${c.what} ${how}`, input: bytes.toString("hex"), problem });
+  }
+  return failures;
+}
+
 // ---------------------------------------------------------------- valid inputs
+
+/** An op code with the record it carries. */
+const op = <T>(type: number, codec: RecordCodec<T>): [number, RecordCodec<unknown>] => [type, codec as RecordCodec<unknown>];
 
 /** A random MultiOperationRecord body: transaction ops, or read ops, never both. */
 function randomMulti(r: SeededRandom): Buffer {
   const oa = new BinaryOutputArchive();
   const reads = r.chance(0.3);
   const writes: Array<[number, RecordCodec<unknown>]> = [
-    [OpCode.create, proto.CreateRequest as RecordCodec<unknown>],
-    [OpCode.create2, proto.CreateRequest as RecordCodec<unknown>],
-    [OpCode.createContainer, proto.CreateRequest as RecordCodec<unknown>],
-    [OpCode.createTTL, proto.CreateTTLRequest as RecordCodec<unknown>],
-    [OpCode.delete, proto.DeleteRequest as RecordCodec<unknown>],
-    [OpCode.setData, proto.SetDataRequest as RecordCodec<unknown>],
-    [OpCode.check, proto.CheckVersionRequest as RecordCodec<unknown>],
+    op(OpCode.create, proto.CreateRequest),
+    op(OpCode.create2, proto.CreateRequest),
+    op(OpCode.createContainer, proto.CreateRequest),
+    op(OpCode.createTTL, proto.CreateTTLRequest),
+    op(OpCode.delete, proto.DeleteRequest),
+    op(OpCode.setData, proto.SetDataRequest),
+    op(OpCode.check, proto.CheckVersionRequest),
   ];
   const readOps: Array<[number, RecordCodec<unknown>]> = [
-    [OpCode.getChildren, proto.GetChildrenRequest as RecordCodec<unknown>],
-    [OpCode.getData, proto.GetDataRequest as RecordCodec<unknown>],
+    op(OpCode.getChildren, proto.GetChildrenRequest),
+    op(OpCode.getData, proto.GetDataRequest),
   ];
   for (let i = r.int(5); i > 0; i--) {
     const [type, codec] = r.pick(reads ? readOps : writes);
@@ -148,19 +178,19 @@ function randomMulti(r: SeededRandom): Buffer {
 }
 
 const TXN_TYPES: Array<[number, RecordCodec<unknown>]> = [
-  [OpCode.create, txn.CreateTxn as RecordCodec<unknown>],
-  [OpCode.create2, txn.CreateTxn as RecordCodec<unknown>],
-  [OpCode.createTTL, txn.CreateTTLTxn as RecordCodec<unknown>],
-  [OpCode.createContainer, txn.CreateContainerTxn as RecordCodec<unknown>],
-  [OpCode.delete, txn.DeleteTxn as RecordCodec<unknown>],
-  [OpCode.deleteContainer, txn.DeleteTxn as RecordCodec<unknown>],
-  [OpCode.setData, txn.SetDataTxn as RecordCodec<unknown>],
-  [OpCode.reconfig, txn.SetDataTxn as RecordCodec<unknown>],
-  [OpCode.setACL, txn.SetACLTxn as RecordCodec<unknown>],
-  [OpCode.check, txn.CheckVersionTxn as RecordCodec<unknown>],
-  [OpCode.createSession, txn.CreateSessionTxn as RecordCodec<unknown>],
-  [OpCode.closeSession, txn.CloseSessionTxn as RecordCodec<unknown>],
-  [OpCode.error, txn.ErrorTxn as RecordCodec<unknown>],
+  op(OpCode.create, txn.CreateTxn),
+  op(OpCode.create2, txn.CreateTxn),
+  op(OpCode.createTTL, txn.CreateTTLTxn),
+  op(OpCode.createContainer, txn.CreateContainerTxn),
+  op(OpCode.delete, txn.DeleteTxn),
+  op(OpCode.deleteContainer, txn.DeleteTxn),
+  op(OpCode.setData, txn.SetDataTxn),
+  op(OpCode.reconfig, txn.SetDataTxn),
+  op(OpCode.setACL, txn.SetACLTxn),
+  op(OpCode.check, txn.CheckVersionTxn),
+  op(OpCode.createSession, txn.CreateSessionTxn),
+  op(OpCode.closeSession, txn.CloseSessionTxn),
+  op(OpCode.error, txn.ErrorTxn),
 ];
 
 /** A random logged transaction: header, body (a MultiTxn of valid members at times), digest. */
@@ -211,17 +241,9 @@ describe("decoders under bad input", () => {
   });
 
   it("damaged encodings of every record decode or throw JuteError, fast and within the input's size", () => {
-    const failures: Failure[] = [];
-    const perRecord = 40 * SCALE;
-    RECORDS.forEach(({ module, name, codec }, k) => {
-      for (let i = 0; i < perRecord; i++) {
-        const seed = BASE_SEED + k * 100_003 + i;
-        const r = new SeededRandom(seed);
-        const { bytes, how } = damage(codec.encode(randomValue(codec, r)), r);
-        const problem = check(() => codec.decode(bytes), bytes);
-        if (problem) failures.push({ seed, what: `${module}.${name} ${how}`, input: bytes.toString("hex"), problem });
-      }
-    });
+    const failures = RECORDS.flatMap(({ module, name, codec }, k) =>
+      fuzz(40 * SCALE, BASE_SEED + k * 100_003, (r) => ({ valid: codec.encode(randomValue(codec, r)), decode: (b) => codec.decode(b), what: `${module}.${name}`, mustDecode: true })),
+    );
     expect(failures, report(failures)).toEqual([]);
   });
 
@@ -243,50 +265,23 @@ describe("decoders under bad input", () => {
   });
 
   it("decodeMultiRequest: valid multi bodies decode; damaged ones decode or throw JuteError", () => {
-    const failures: Failure[] = [];
-    for (let i = 0; i < 600 * SCALE; i++) {
-      const seed = BASE_SEED + 3_000_000 + i;
-      const r = new SeededRandom(seed);
-      const valid = randomMulti(r);
-      if (i < 50) {
-        const problem = check(() => decodeMultiRequest(new BinaryInputArchive(valid)), valid);
-        // The generated body never mixes reads and writes, so it must decode.
-        decodeMultiRequest(new BinaryInputArchive(valid));
-        if (problem) failures.push({ seed, what: "valid multi", input: valid.toString("hex"), problem });
-      }
-      const { bytes, how } = damage(valid, r);
-      const problem = check(() => decodeMultiRequest(new BinaryInputArchive(bytes)), bytes);
-      if (problem) failures.push({ seed, what: `multi ${how}`, input: bytes.toString("hex"), problem });
-    }
+    // The generated body never mixes reads and writes, so it must decode.
+    const failures = fuzz(600 * SCALE, BASE_SEED + 3_000_000, (r) => ({ valid: randomMulti(r), decode: (b) => decodeMultiRequest(new BinaryInputArchive(b)), what: "multi", mustDecode: true }));
     expect(failures, report(failures)).toEqual([]);
   });
 
   it("deserializeTxn: valid transactions decode; damaged ones decode or throw JuteError", () => {
-    const failures: Failure[] = [];
-    for (let i = 0; i < 800 * SCALE; i++) {
-      const seed = BASE_SEED + 4_000_000 + i;
-      const r = new SeededRandom(seed);
-      const valid = randomTxn(r);
-      if (i < 50) deserializeTxn(valid);
-      const { bytes, how } = damage(valid, r);
-      const problem = check(() => deserializeTxn(bytes), bytes);
-      if (problem) failures.push({ seed, what: `txn ${how}`, input: bytes.toString("hex"), problem });
-    }
+    const failures = fuzz(800 * SCALE, BASE_SEED + 4_000_000, (r) => ({ valid: randomTxn(r), decode: deserializeTxn, what: "txn", mustDecode: true }));
     expect(failures, report(failures)).toEqual([]);
   });
 
   it("readTxnBody (a MultiTxn member): any type with any bytes decodes or throws JuteError", () => {
-    const failures: Failure[] = [];
     const types = [...TXN_TYPES.map(([t]) => t), OpCode.multi, OpCode.getData, 0, 99, -100, 0x7fffffff];
-    for (let i = 0; i < 600 * SCALE; i++) {
-      const seed = BASE_SEED + 5_000_000 + i;
-      const r = new SeededRandom(seed);
+    const failures = fuzz(600 * SCALE, BASE_SEED + 5_000_000, (r) => {
       const [validType, codec] = r.pick(TXN_TYPES);
       const type = r.chance(0.7) ? validType : r.pick(types);
-      const { bytes, how } = damage(codec.encode(randomValue(codec, r)), r);
-      const problem = check(() => readTxnBody(new BinaryInputArchive(bytes), type), bytes);
-      if (problem) failures.push({ seed, what: `readTxnBody type ${type} ${how}`, input: bytes.toString("hex"), problem });
-    }
+      return { valid: codec.encode(randomValue(codec, r)), decode: (b) => readTxnBody(new BinaryInputArchive(b), type), what: `readTxnBody type ${type}`, mustDecode: type === validType };
+    });
     expect(failures, report(failures)).toEqual([]);
   });
 });

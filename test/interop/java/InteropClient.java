@@ -42,6 +42,10 @@ public class InteropClient {
         Object run() throws Exception;
     }
 
+    interface VoidStep {
+        void run() throws Exception;
+    }
+
     /** Collects a client's events; `drain` prints those that arrived, waiting for `n` of them. */
     static final class Events implements Watcher {
         final String name;
@@ -203,6 +207,14 @@ public class InteropClient {
         line(label + " -> " + out);
     }
 
+    /** A step whose call returns nothing: "ok" or its exception. */
+    static void stepOk(String label, VoidStep s) {
+        step(label, () -> {
+            s.run();
+            return "ok";
+        });
+    }
+
     static ZooKeeper connect(String cs, Events ev) throws Exception {
         ZooKeeper zk = new ZooKeeper(cs, 30_000, ev);
         ev.awaitState(KeeperState.SyncConnected);
@@ -359,14 +371,8 @@ public class InteropClient {
         ev1.drain(3);
         Events persistent = new Events("persistent");
         Events recursive = new Events("recursive");
-        step("addWatch PERSISTENT", () -> {
-            zk1.addWatch("/j/w", persistent, AddWatchMode.PERSISTENT);
-            return "ok";
-        });
-        step("addWatch PERSISTENT_RECURSIVE", () -> {
-            zk1.addWatch("/j/mc", recursive, AddWatchMode.PERSISTENT_RECURSIVE);
-            return "ok";
-        });
+        stepOk("addWatch PERSISTENT", () -> zk1.addWatch("/j/w", persistent, AddWatchMode.PERSISTENT));
+        stepOk("addWatch PERSISTENT_RECURSIVE", () -> zk1.addWatch("/j/mc", recursive, AddWatchMode.PERSISTENT_RECURSIVE));
         step("zk2 setData /j/w x2", () -> {
             zk2.setData("/j/w", B("1"), -1);
             return zk2.setData("/j/w", B("2"), -1);
@@ -374,30 +380,15 @@ public class InteropClient {
         step("zk2 create /j/w/c", () -> zk2.create("/j/w/c", null, open, CreateMode.PERSISTENT));
         step("zk2 create /j/mc/k/deep", () -> zk2.create("/j/mc/k/deep", B("d"), open, CreateMode.PERSISTENT));
         step("zk2 setData /j/mc/k/deep", () -> zk2.setData("/j/mc/k/deep", B("e"), -1));
-        step("zk2 delete /j/mc/k/deep", () -> {
-            zk2.delete("/j/mc/k/deep", -1);
-            return "ok";
-        });
+        stepOk("zk2 delete /j/mc/k/deep", () -> zk2.delete("/j/mc/k/deep", -1));
         persistent.drain(3);
         recursive.drain(3);
         Events data = new Events("data");
         step("getData watcher object", () -> zk1.getData("/j/w", data, null));
-        step("removeWatches Data (checkWatches)", () -> {
-            zk1.removeWatches("/j/w", data, Watcher.WatcherType.Data, false);
-            return "ok";
-        });
-        step("removeWatches again NOWATCHER", () -> {
-            zk1.removeWatches("/j/w", data, Watcher.WatcherType.Data, false);
-            return "ok";
-        });
-        step("removeAllWatches Any /j/w", () -> {
-            zk1.removeAllWatches("/j/w", Watcher.WatcherType.Any, false);
-            return "ok";
-        });
-        step("removeAllWatches missing", () -> {
-            zk1.removeAllWatches("/j/missing", Watcher.WatcherType.Any, false);
-            return "ok";
-        });
+        stepOk("removeWatches Data (checkWatches)", () -> zk1.removeWatches("/j/w", data, Watcher.WatcherType.Data, false));
+        stepOk("removeWatches again NOWATCHER", () -> zk1.removeWatches("/j/w", data, Watcher.WatcherType.Data, false));
+        stepOk("removeAllWatches Any /j/w", () -> zk1.removeAllWatches("/j/w", Watcher.WatcherType.Any, false));
+        stepOk("removeAllWatches missing", () -> zk1.removeAllWatches("/j/missing", Watcher.WatcherType.Any, false));
         data.drain(1);
         persistent.drain(1);
         step("zk2 setData /j/w after removal", () -> zk2.setData("/j/w", B("3"), -1));
@@ -416,32 +407,17 @@ public class InteropClient {
         });
 
         // deletes
-        step("delete BADVERSION", () -> {
-            zk1.delete("/j/m1", 9);
-            return "ok";
-        });
-        step("delete NOTEMPTY", () -> {
-            zk1.delete("/j/mc", -1);
-            return "ok";
-        });
-        step("delete missing", () -> {
-            zk1.delete("/j/missing", -1);
-            return "ok";
-        });
-        step("delete version", () -> {
-            zk1.delete("/j/m1", 2);
-            return "ok";
-        });
+        stepOk("delete BADVERSION", () -> zk1.delete("/j/m1", 9));
+        stepOk("delete NOTEMPTY", () -> zk1.delete("/j/mc", -1));
+        stepOk("delete missing", () -> zk1.delete("/j/missing", -1));
+        stepOk("delete version", () -> zk1.delete("/j/m1", 2));
 
         // a server restart within the session timeout: sessions, ephemerals and watches survive
         Events zk3ev = new Events("zk3");
         ZooKeeper zk3 = connect(cs, zk3ev);
         step("zk3 getData watch (only one-time watches: setWatches)", () -> zk3.getData("/j/w", true, null));
         Events afterRestart = new Events("afterRestart");
-        step("addWatch PERSISTENT_RECURSIVE /j (setWatches2)", () -> {
-            zk1.addWatch("/j", afterRestart, AddWatchMode.PERSISTENT_RECURSIVE);
-            return "ok";
-        });
+        stepOk("addWatch PERSISTENT_RECURSIVE /j (setWatches2)", () -> zk1.addWatch("/j", afterRestart, AddWatchMode.PERSISTENT_RECURSIVE));
         step("exists watch /j/persistent_sequential0000000001", () -> zk1.exists("/j/persistent_sequential0000000001", true) != null);
         line("@@RESTART");
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in));
@@ -457,10 +433,7 @@ public class InteropClient {
         });
         step("data after restart", () -> zk2.getData("/j/persistent_sequential0000000001", false, null));
         step("zk2 setData /j/w after restart", () -> zk2.setData("/j/w", B("4"), -1));
-        step("zk2 delete /j/persistent_sequential0000000001", () -> {
-            zk2.delete("/j/persistent_sequential0000000001", -1);
-            return "ok";
-        });
+        stepOk("zk2 delete /j/persistent_sequential0000000001", () -> zk2.delete("/j/persistent_sequential0000000001", -1));
         zk3ev.drain(1);
         ev1.drain(1);
         afterRestart.drain(4); // a persistent watcher also sees the connection states

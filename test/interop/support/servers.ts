@@ -5,13 +5,13 @@
  * extendedTypesEnabled=true (TTL nodes), and both can be restarted on the same port and
  * data dir, which is how a client's session re-attach is tested.
  */
-import { createServer, connect, type Socket } from "node:net";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { apacheZooKeeperAvailable, startApacheZooKeeper } from "../../support/apacheZooKeeper.js";
 import { startOurServerProcess } from "../../support/ourServerProcess.js";
+import { startTcpProxy } from "../../client/support/tcpProxy.js";
 
 export interface InteropServer {
   readonly name: "apache" | "ours";
@@ -83,55 +83,6 @@ async function startOnce(name: ServerName, dataDir: string, port?: number) {
   };
 }
 
-interface Gate {
-  port: number;
-  /** While shut, connections are closed as soon as they are accepted. */
-  shut(closed: boolean): void;
-  close(): Promise<void>;
-}
-
-/** A TCP forwarder on 127.0.0.1 to `targetPort` that can refuse clients for a while. */
-function startGate(targetPort: number): Promise<Gate> {
-  const open = new Set<Socket>();
-  let closed = false;
-  const server = createServer((client) => {
-    if (closed) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect({ host: "127.0.0.1", port: targetPort });
-    open.add(client).add(upstream);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
-    };
-    client.on("error", end).on("close", end);
-    upstream.on("error", end).on("close", end);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const addr = server.address();
-      resolve({
-        port: typeof addr === "object" && addr ? addr.port : 0,
-        shut(c) {
-          closed = c;
-          if (c) for (const s of open) s.destroy();
-        },
-        close: () =>
-          new Promise<void>((r) => {
-            for (const s of open) s.destroy();
-            server.close(() => r());
-          }),
-      });
-    });
-  });
-}
-
 export async function startInteropServer(name: ServerName): Promise<InteropServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `interop-${name}-`));
   let current: Awaited<ReturnType<typeof startOnce>>;
@@ -142,7 +93,7 @@ export async function startInteropServer(name: ServerName): Promise<InteropServe
     throw e;
   }
   const port = current.port;
-  const gate = await startGate(port).catch(async (e) => {
+  const gate = await startTcpProxy(port).catch(async (e) => {
     await current.stop();
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
@@ -164,11 +115,12 @@ export async function startInteropServer(name: ServerName): Promise<InteropServe
     output: () => earlier + (stopped ? "" : current.output()),
     stop: () => stop(),
     async restart(opts = {}) {
-      gate.shut(true);
+      gate.setRefusing(true);
+      gate.dropConnections();
       await stop(opts.kill);
       current = await startOnce(name, dataDir, port);
       stopped = false;
-      gate.shut(false);
+      gate.setRefusing(false);
     },
     async dispose() {
       await gate.close();

@@ -24,3 +24,13 @@ export function expectSameTranscript(ours: string, apache: string, what: string)
   const where = i < 0 ? "" : `line ${i + 1}:\n  apache: ${a[i] ?? "<end>"}\n  ours:   ${o[i] ?? "<end>"}`;
   expect(o, `${what} differs from Apache ZooKeeper 3.8 at ${where}`).toEqual(a);
 }
+
+/** A client program ran to its last line: exit 0, nothing on stderr, "done" printed last. */
+export function expectRanToEnd(run: { stdout: string; stderr: string; code: number | null }): void {
+  expect(run.stderr).toBe("");
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/\ndone\n$/);
+}
+
+/** What only a crash inside our server prints in its log. */
+export const INTERNAL_ERROR = /Unexpected exception|TypeError|RangeError|AssertionError/;
