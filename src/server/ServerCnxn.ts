@@ -33,6 +33,7 @@ import * as proto from "../jute/proto.js";
 import { Xid } from "../jute/ZooDefs.js";
 import { trace } from "../trace/index.js";
 import { javaHashOrder, javaStringHashCode } from "../util/JavaHash.js";
+import { ByteQueue } from "../util/ByteQueue.js";
 import { getLogger, hex } from "../util/Logger.js";
 import type { WatchedEvent, Watcher } from "../data/WatchManager.js";
 import type { Response } from "./FinalRequestProcessor.js";
@@ -80,6 +81,13 @@ export interface ServerCnxnHandler {
   responseSent?(size: number, notification: boolean): void;
 }
 
+/** The four bytes of a frame's length field read as ASCII: "ruok" arrives as 0x72756f6b. */
+function fourLetters(lengthField: number): string {
+  const b = Buffer.allocUnsafe(4);
+  b.writeInt32BE(lengthField);
+  return b.toString("latin1");
+}
+
 /** The jute-generated Id.hashCode. */
 function idHashCode(id: Id): number {
   return (Math.imul(37, (Math.imul(37, 17) + javaStringHashCode(id.scheme)) | 0) + javaStringHashCode(id.id)) | 0;
@@ -104,10 +112,10 @@ export class ServerCnxn implements Watcher {
   private recvEnabled = true;
   private throttled = false;
   private outstanding = 0;
-  private pending: Buffer[] = [];
+  /** Bytes received and not yet taken as a frame. */
+  private readonly input = new ByteQueue();
   /** A four-letter word waiting for its argument (stmk's 8 bytes). */
   private argWaiter: { n: number; resolve: (b: Buffer | null) => void } | null = null;
-  private pendingBytes = 0;
   private corked = false;
   private readonly oa = new BinaryOutputArchive(1024);
 
@@ -180,56 +188,22 @@ export class ServerCnxn implements Watcher {
 
   // #region read-frames
   private onData(chunk: Buffer): void {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
+    this.input.push(chunk);
     if (this.argWaiter !== null) {
-      if (this.pendingBytes >= this.argWaiter.n) this.argWaiter.resolve(this.take(this.argWaiter.n));
+      if (this.input.length >= this.argWaiter.n) this.argWaiter.resolve(this.input.take(this.argWaiter.n));
       return;
     }
     this.readFrames();
   }
 
-  /** Takes `n` bytes off the front of the pending input. */
-  private take(n: number): Buffer {
-    let out: Buffer;
-    const first = this.pending[0]!;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.pending.shift();
-      else this.pending[0] = first.subarray(n);
-    } else {
-      out = Buffer.allocUnsafe(n);
-      let off = 0;
-      while (off < n) {
-        const b = this.pending[0]!;
-        const k = Math.min(b.length, n - off);
-        b.copy(out, off, 0, k);
-        off += k;
-        if (k === b.length) this.pending.shift();
-        else this.pending[0] = b.subarray(k);
-      }
-    }
-    this.pendingBytes -= n;
-    return out;
-  }
-
-  private peekInt(): number {
-    const first = this.pending[0]!;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = this.take(4);
-    this.pending.unshift(head);
-    this.pendingBytes += 4;
-    return head.readInt32BE(0);
-  }
-
   // #region frame-loop
   private readFrames(): void {
-    while (!this.closed && this.recvEnabled && !this.throttled && this.pendingBytes >= 4) {
-      const len = this.peekInt();
+    while (!this.closed && this.recvEnabled && !this.throttled && this.input.length >= 4) {
+      const len = this.input.peekInt();
       if (!this.initialized) {
-        const word = this.pending[0]!.toString("latin1", 0, 4);
+        const word = fourLetters(len);
         if (this.handler.isFourLetterWord(word)) {
-          this.take(4);
+          this.input.take(4);
           this.packetsReceived++;
           this.handler.packetReceived?.(4);
           this.runFourLetterWord(word);
@@ -243,14 +217,14 @@ export class ServerCnxn implements Watcher {
         this.close("IO_EXCEPTION");
         return;
       }
-      if (this.pendingBytes < 4 + len) return;
+      if (this.input.length < 4 + len) return;
       if (!this.handler.isRunning()) {
         LOG.warn("Closing connection: ZooKeeperServer not running");
         this.close("IO_EXCEPTION");
         return;
       }
-      this.take(4);
-      const frame = this.take(len);
+      this.input.take(4);
+      const frame = this.input.take(len);
       this.packetsReceived++;
       this.handler.packetReceived?.(4 + len);
       try {
@@ -302,7 +276,7 @@ export class ServerCnxn implements Watcher {
     this.throttled = false;
     if (this.closed) return;
     this.socket.resume();
-    if (this.pendingBytes > 0) setImmediate(() => this.readFrames());
+    if (this.input.length > 0) setImmediate(() => this.readFrames());
   }
 
   /**
@@ -311,7 +285,7 @@ export class ServerCnxn implements Watcher {
    * null if they do not come or the connection closes.
    */
   readFourLetterWordArgument(n: number, timeoutMs = 5000): Promise<Buffer | null> {
-    if (this.pendingBytes >= n) return Promise.resolve(this.take(n));
+    if (this.input.length >= n) return Promise.resolve(this.input.take(n));
     return new Promise((resolve) => {
       const timer = setTimeout(() => done(null), timeoutMs);
       const done = (b: Buffer | null) => {
