@@ -91,11 +91,11 @@ export class FinalRequestProcessor implements RequestProcessor {
           return;
         }
         err = e.code;
-      } else if (e instanceof JuteError || e instanceof RangeError || e instanceof NullPointerException) {
-        LOG.error(`Failed to process ${request}: ${e.message}`);
-        err = Code.MARSHALLINGERROR;
       } else {
-        throw e;
+        // As Java's catch (Exception e): the client gets MARSHALLINGERROR, the server goes on.
+        const known = e instanceof JuteError || e instanceof RangeError || e instanceof NullPointerException;
+        LOG.error(`Failed to process ${request}: ${known ? (e as Error).message : ""}`, ...(known ? [] : [e]));
+        err = Code.MARSHALLINGERROR;
       }
     }
     cnxn.updateStatsForResponse(request.cxid, lastZxid, lastOp, request.createTime, this.zks.clock.now());

@@ -543,17 +543,17 @@ export class PrepRequestProcessor implements RequestProcessor {
           LOG.info(`Got user-level KeeperException when processing ${request} Error Path:${e.path ?? "null"} Error:${e.message}`);
         }
         request.exception = e;
-      } else if (e instanceof JuteError || e instanceof RangeError || e instanceof NullPointerException) {
-        // A request the client encoded wrongly, or a null where Java dereferences one:
-        // Java answers MARSHALLINGERROR.
-        LOG.error(`Failed to process ${request}: ${e.message}`);
+      } else {
+        // A request the client encoded wrongly, a null where Java dereferences one, or a
+        // bug: like Java's catch (Exception e), answer MARSHALLINGERROR and go on, so no
+        // request can take the server down.
+        const known = e instanceof JuteError || e instanceof RangeError || e instanceof NullPointerException;
+        LOG.error(`Failed to process ${request}: ${known ? (e as Error).message : ""}`, ...(known ? [] : [e]));
         if (request.hdr !== null) {
           request.hdr.type = OpCode.error;
           request.txn = { type: OpCode.error, txn: { err: Code.MARSHALLINGERROR } };
         }
         request.exception = new KeeperException(Code.MARSHALLINGERROR);
-      } else {
-        throw e;
       }
     }
   }

@@ -231,8 +231,14 @@ export class ServerCnxn implements Watcher {
         if (!this.initialized) this.readConnectRequest(frame);
         else this.readRequest(frame);
       } catch (e) {
-        if (!(e instanceof JuteError)) throw e;
-        LOG.warn(`Closing connection from ${this.remoteSocketAddress}, session ${hex(this.sessionId)}: malformed frame: ${e.message}`);
+        // A frame that does not decode closes this connection, and so does anything
+        // unexpected while handing it over (Java's NIO worker does the same): one bad
+        // client must never take the server down.
+        if (e instanceof JuteError) {
+          LOG.warn(`Closing connection from ${this.remoteSocketAddress}, session ${hex(this.sessionId)}: malformed frame: ${e.message}`);
+        } else {
+          LOG.error(`Closing connection from ${this.remoteSocketAddress}, session ${hex(this.sessionId)}: unexpected exception`, e);
+        }
         this.close("IO_EXCEPTION");
         return;
       }
