@@ -8,7 +8,7 @@ import { setLogSink } from "../../src/util/Logger.js";
 import type { DiagramGenerator } from "../../diagrams/diagram.js";
 import { nameServer, persistenceView, removeDir, startInProcessServer, tempDataDir, type InProcessServer } from "../support/inProcessServer.js";
 
-const PARTICIPANTS = ["client", "ZooKeeperServer", "PrepRequestProcessor", "SyncRequestProcessor", "FinalRequestProcessor", "FileTxnLog", "DataTree", "FileSnap", "disk"];
+const PARTICIPANTS = ["client", "ZooKeeperServer", "SyncRequestProcessor", "FileTxnLog", "FileSnap", "disk", "DataTree"];
 
 /** Runs `scenario` against a fresh server (started before recording) and draws what it recorded. */
 async function draw(
@@ -47,7 +47,7 @@ export const diagrams: readonly DiagramGenerator[] = [
           const zk = await server.connect();
           await Promise.all([zk.create("/a", "1"), zk.create("/b", "2"), zk.create("/c", "3")]);
         },
-        "A new session, then three creates pipelined on it. Nothing is answered before its txn is on disk.",
+        "A new session, then three creates pipelined on it.\nZooKeeperServer stands for the server and its\nPrepRequestProcessor, which gives each write its zxid.",
       ),
   },
   {
@@ -66,7 +66,7 @@ export const diagrams: readonly DiagramGenerator[] = [
           await server.zks.takeSnapshot(false);
           await zk.setData("/app", "v2");
         },
-        "snapCount reached: SyncRequestProcessor rolls the log and snapshots in the background (here called directly).",
+        "snapCount reached: SyncRequestProcessor rolls the log\nand snapshots in the background (here called directly).",
       );
     },
   },

@@ -73,7 +73,7 @@ async function draw(prepareDir: (dir: string) => Promise<void>, note: string, se
       server = await startInProcessServer(dir, { wallTime: FIXED_WALL_TIME + 3_600_000 });
       await serve(await server.connect());
     });
-    const kept = persistenceView(nameServer(events, server!.connectString));
+    const kept = servingBriefly(persistenceView(nameServer(events, server!.connectString)));
     const lead: TraceEvent = { kind: "note", nodes: ["client", "disk"], text: note };
     return toMermaidSequence([lead, ...kept], { participants: PARTICIPANTS.filter((p) => kept.some((e) => involves(e, p))) });
   } finally {
@@ -81,6 +81,17 @@ async function draw(prepareDir: (dir: string) => Promise<void>, note: string, se
     removeDir(dir);
     quiet();
   }
+}
+
+/**
+ * Once the server serves, only the client's exchange is drawn: how a write is logged is
+ * chapter 02's diagram, and seven columns are as many as a page can show legibly.
+ */
+function servingBriefly(events: TraceEvent[]): TraceEvent[] {
+  const serving = events.findIndex((e) => e.kind === "state" && e.label === "clean snapshot");
+  if (serving === -1) return events;
+  const after = events.slice(serving + 1).filter((e) => e.kind === "message" && (e.from === "client" || e.to === "client"));
+  return [...events.slice(0, serving + 1), ...after];
 }
 
 function involves(e: TraceEvent, node: string): boolean {
@@ -94,7 +105,7 @@ export const diagrams: readonly DiagramGenerator[] = [
     generate: () =>
       draw(
         prepare,
-        "On disk: snapshot.0, snapshot.4 (fuzzy: holds 0:5, lacks session B), snapshot.7 (corrupted), log.1 with 0:1 to 0:8.",
+        "On disk: log.1 with 0:1 to 0:8, snapshot.0,\nsnapshot.4 (fuzzy: holds 0:5, lacks session B),\nsnapshot.7 (one byte changed).",
         (zk) => zk.getChildren("/app"),
       ),
   },

@@ -121,22 +121,28 @@ export function nameServer(events: readonly TraceEvent[], address: string, name 
 const STORAGE = new Set(["FileTxnLog", "FileSnap", "FileTxnSnapLog", "ZKDatabase", "DataTree", "disk"]);
 
 /**
- * Keeps what chapters 02 and 04 tell: the client's requests and the answers it reads
- * (as the client traces them), the hand-offs into and out of SyncRequestProcessor, the
- * server's own start-up steps, and every storage event. Session ids are left off the
- * hand-offs: the client's ConnectResponse already shows the one session.
+ * Keeps what chapters 02 and 04 tell, in as few columns as a page can show: the
+ * client's requests and the answers it reads (as the client traces them, with only the
+ * session's fields on the handshake), each write entering SyncRequestProcessor (drawn
+ * from the server, whose PrepRequestProcessor gave it its zxid), the server's own
+ * start-up steps, and every storage event. The hand-off to FinalRequestProcessor is
+ * left out: the server's `processTxn` arrow to DataTree marks the same moment.
  */
 export function persistenceView(events: readonly TraceEvent[], server = "ZooKeeperServer"): TraceEvent[] {
   const out: TraceEvent[] = [];
   for (const e of events) {
     if (e.kind === "note") out.push(e);
     else if (e.kind === "state") {
-      if (STORAGE.has(e.node) || (e.node === server && /dead session|clean snapshot/.test(e.label))) out.push(e);
-    } else if ((e.from === "client" && e.to === server) || (e.from === server && e.to === "client" && e.label !== "notification")) {
-      out.push(e);
-    } else if (e.to === "SyncRequestProcessor" || e.from === "SyncRequestProcessor") {
+      if (e.node === "FileSnap" && e.label === "invalid" && typeof e.fields.reason === "string") {
+        out.push({ ...e, fields: { ...e.fields, reason: e.fields.reason.replace(/: stored checksum.*$/, "") } });
+      } else if (STORAGE.has(e.node) || (e.node === server && /dead session|clean snapshot/.test(e.label))) out.push(e);
+    } else if (e.from === "client" && e.to === server) {
+      out.push(e.label === "ConnectRequest" ? { ...e, fields: { sessionId: e.fields.sessionId ?? null } } : e);
+    } else if (e.from === server && e.to === "client" && e.label !== "notification") {
+      out.push(e.label === "ConnectResponse" ? { ...e, fields: { sessionId: e.fields.sessionId ?? null, timeOut: e.fields.timeOut ?? null } } : e);
+    } else if (e.from === "PrepRequestProcessor" && e.to === "SyncRequestProcessor") {
       const { sessionId: _drop, ...fields } = e.fields;
-      out.push({ ...e, fields });
+      out.push({ ...e, from: server, fields });
     } else if (STORAGE.has(e.from) || STORAGE.has(e.to)) out.push(e);
   }
   return out;
