@@ -16,9 +16,10 @@
 import type { DiagramGenerator } from "../../diagrams/diagram.js";
 import { recordTrace, toMermaidSequence, type Participant, type TraceEvent, type TraceFields } from "../../src/trace/index.js";
 import { initializeAndRun } from "../../src/startup/QuorumPeerMain.js";
-import { freePort } from "../../test/support/net.js";
 import { removeDir, startInProcessServer, tempDataDir } from "../support/inProcessServer.js";
-import { connectClient, quietly, seedDataDir, tempHome, writeStandaloneConfig } from "./scenarios.js";
+import { connectClient } from "../support/narration.js";
+import { pickPort } from "../support/serverProcess.js";
+import { quietly, seedDataDir, tempHome, writeStandaloneConfig } from "./scenarios.js";
 
 interface View {
   /** The lifelines, in column order. */
@@ -99,7 +100,7 @@ export const diagrams: readonly DiagramGenerator[] = [
       quietly(async () => {
         const home = tempHome("zk-ch03-startup-");
         try {
-          const cfg = writeStandaloneConfig(home.dir, await freePort());
+          const cfg = writeStandaloneConfig(home.dir, await pickPort());
           await seedDataDir(cfg);
           let stop = async () => {};
           const { events } = await recordTrace(async () => {

@@ -7,26 +7,24 @@
  *
  * Ctrl-C stops it at the next step: the server is stopped (or killed, if it does not stop
  * within a few seconds) and the temporary directory is removed, whatever happened before.
- * Output is paced when it goes to a terminal (or when ZK_CHAPTER_DELAY_MS says so).
+ * Output is paced on a terminal (ZK_CHAPTER_DELAY_MS overrides it, 0 in tests).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
-import { getLogLevel, setLogLevel } from "../../src/util/Logger.js";
 import type { ZooKeeper } from "../../src/client/ZooKeeper.js";
 import { formatSessionId, formatZxid } from "../../src/trace/index.js";
-import { fourLetterWord, freePort, waitForServing } from "../../test/support/net.js";
-import { connectClient, sessionIdParts, tempHome } from "./scenarios.js";
+import { getLogLevel, setLogLevel } from "../../src/util/Logger.js";
+import { connectClient, narrator } from "../support/narration.js";
+import { ask, chapterConfig, pickPort, startServer, type ServerChild } from "../support/serverProcess.js";
+import { sessionIdParts, tempHome } from "./scenarios.js";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, "../..");
-const ZK_SERVER = join(ROOT, "bin/zk-server.js");
+const ZK_SERVER = resolve(import.meta.dirname, "../../bin/zk-server.js");
 
 class Stopped extends Error {}
 
-/** What a server log line means, for the lines worth a sentence. First match wins; each is explained once. */
+/** What a server log line means, for the lines worth a sentence. Each is explained once, at its first match. */
 const EXPLAINED: ReadonlyArray<[RegExp, string]> = [
   [/autopurge\.snapRetainCount set to/, "QuorumPeerMain parsed zoo.cfg and built the DatadirCleanupManager before knowing the mode: both modes purge alike"],
   [/autopurge\.purgeInterval set to (\d+)/, "hours between purges; 0 would mean none is ever scheduled (T27)"],
@@ -43,7 +41,7 @@ const EXPLAINED: ReadonlyArray<[RegExp, string]> = [
   [/Snapshot taken in/, "loadData's clean snapshot: what a restart will load first"],
   [/binding to port/, "ServerCnxnFactory listens only now, with the database loaded and the processors built"],
   [/Using checkIntervalMs/, "ContainerManager: once a minute, delete empty container nodes and expired TTL nodes"],
-  [/Processing srvr command/, "this example polls srvr until the answer has a Mode: line, as zkServer.sh status does"],
+  [/Processing ruok command/, "this example polls ruok until the server answers imok; the port was closed until now"],
   [/Processing (\w{4}) command/, "a four-letter word: the first four bytes of a connection, where a frame length would be"],
   [/Creating new log file: log\.(\w+)/, "the first txn opens the transaction log, named after its first zxid (chapter 02)"],
   [/Closed socket connection .* which had sessionid/, "the client closed its session: a closeSession txn went through Prep → Sync → Final first"],
@@ -53,74 +51,24 @@ const EXPLAINED: ReadonlyArray<[RegExp, string]> = [
   [/Exiting normally/, "exit code 0 (ExitCode.EXECUTION_FINISHED)"],
 ];
 
-/** A zk-server process and its log, read line by line. */
-class ServerProcess {
-  private lines: string[] = [];
-  private shown = 0;
-  private partial = "";
-  private readonly explained = new Set<RegExp>();
-  readonly exited: Promise<number | null>;
-
-  constructor(readonly child: ChildProcess) {
-    const take = (chunk: Buffer) => {
-      const text = this.partial + chunk.toString("utf8");
-      const parts = text.split("\n");
-      this.partial = parts.pop()!;
-      this.lines.push(...parts);
-    };
-    child.stdout!.on("data", take);
-    child.stderr!.on("data", take);
-    // "close" comes after the last output has been read, "exit" may come before it.
-    this.exited = new Promise((r) => child.once("close", (code) => r(code)));
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** The log lines not shown yet, without their timestamps, each with its explanation if it has one. */
-  takeNew(): string[] {
+/** Reads a server's log as it grows: each call gives the lines since the last one, explained. */
+function logReader(server: ServerChild): () => string[] {
+  let shown = 0;
+  const explained = new Set<RegExp>();
+  return () => {
+    const all = server.lines();
     const out: string[] = [];
-    for (const line of this.lines.slice(this.shown)) {
-      out.push(`  | ${line.replace(/^\S+ \S+ \[myid:\d*\] - /, "")}`);
-      const hit = EXPLAINED.find(([re]) => re.test(line) && !this.explained.has(re));
+    for (const line of all.slice(shown)) {
+      out.push(`| ${line}`);
+      const hit = EXPLAINED.find(([re]) => re.test(line) && !explained.has(re));
       if (hit) {
-        this.explained.add(hit[0]);
-        out.push(`  |     ^ ${hit[1]}`);
+        explained.add(hit[0]);
+        out.push(`|     ^ ${hit[1]}`);
       }
     }
-    this.shown = this.lines.length;
+    shown = all.length;
     return out;
-  }
-
-  async stop(): Promise<number | null> {
-    if (this.running) {
-      this.child.kill("SIGTERM");
-      const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
-      const code = await this.exited;
-      clearTimeout(timer);
-      return code;
-    }
-    return this.exited;
-  }
-}
-
-/** The chapter's zoo.cfg with dataDir and the ports moved; every other line as it is. */
-function exampleConfig(dataDir: string, clientPort: number, adminPort: number): string {
-  const set: Record<string, string> = { dataDir, clientPort: String(clientPort), "admin.serverPort": String(adminPort) };
-  return readFileSync(join(HERE, "zoo.cfg"), "utf8")
-    .split("\n")
-    .map((line) => {
-      const m = /^([\w.]+)=/.exec(line);
-      return m && set[m[1]!] !== undefined ? `${m[1]}=${set[m[1]!]}` : line;
-    })
-    .join("\n");
-}
-
-function delayMs(): number {
-  const env = Number(process.env.ZK_CHAPTER_DELAY_MS);
-  if (Number.isFinite(env) && env >= 0) return env;
-  return process.stdout.isTTY ? 400 : 0;
+  };
 }
 
 /** `node bin/zk-server.js <cfg>` to its end: its exit code and what it printed. */
@@ -129,11 +77,20 @@ function runToExit(cfg: string): { code: number | null; out: string } {
   return { code: r.status, out: (r.stdout + r.stderr).trim() };
 }
 
+/** The wall time whose low 40 bits are `bits`: the latest one not after now. */
+function clockBitsToTime(bits: bigint): number {
+  const span = 2 ** 40;
+  const now = Date.now();
+  const t = now - (now % span) + Number(bits);
+  return t > now ? t - span : t;
+}
+
 export default async function run(signal: AbortSignal): Promise<void> {
-  const pause = delayMs();
+  const { step, say, show } = narrator(signal);
   const home = tempHome("zk-ch03-");
   const clients: ZooKeeper[] = [];
-  let server: ServerProcess | null = null;
+  let server: ServerChild | null = null;
+  let newLog: () => string[] = () => [];
   // The clients run in this process: keep their connection chatter out of the narration.
   const logLevel = getLogLevel();
   setLogLevel("WARN");
@@ -141,118 +98,96 @@ export default async function run(signal: AbortSignal): Promise<void> {
   const check = () => {
     if (signal.aborted) throw new Stopped();
   };
-  const say = async (...lines: string[]) => {
-    check();
-    for (const l of lines) console.log(l);
-    if (pause > 0) await sleep(pause, undefined, { signal }).catch(() => undefined);
-    check();
-  };
-  const section = (title: string, intro: string) => say(`\n== ${title}`, `   ${intro}`, "");
   /** Prints the server's log lines that came in, after giving them a moment to arrive. */
   const showLog = async (settleMs = 150) => {
     await sleep(settleMs);
-    const lines = server?.takeNew() ?? [];
-    if (lines.length > 0) await say(...lines);
-  };
-  const ask = async (word: string, keep?: (line: string) => boolean) => {
     check();
-    const answer = (await fourLetterWord(port, word)).trimEnd();
-    const all = answer.split("\n");
+    show(newLog());
+  };
+  const port = await pickPort();
+  const adminPort = await pickPort();
+  const fourLetters = async (word: string, keep?: (line: string) => boolean) => {
+    check();
+    const all = (await ask(port, word)).trimEnd().split("\n");
     const shown = keep ? all.filter(keep) : all;
     const more = all.length - shown.length;
-    await say(`$ echo ${word} | nc 127.0.0.1 ${port}`, ...shown.map((l) => `  ${l}`), ...(more > 0 ? [`  (${more} more lines)`] : []));
+    show([`$ echo ${word} | nc 127.0.0.1 ${port}`, ...shown.map((l) => `  ${l}`), ...(more > 0 ? [`  (${more} more lines)`] : [])]);
   };
 
-  const port = await freePort();
-  const adminPort = await freePort();
   try {
     const dataDir = join(home.dir, "data");
     mkdirSync(dataDir);
     const cfg = join(home.dir, "zoo.cfg");
-    writeFileSync(cfg, exampleConfig(dataDir, port, adminPort));
+    writeFileSync(cfg, chapterConfig(join(import.meta.dirname, "zoo.cfg"), { dataDir, clientPort: port, "admin.serverPort": adminPort }));
 
-    await section(
-      "Starting zk-server",
-      `chapters/03-startup/zoo.cfg copied to ${cfg} with dataDir, clientPort=${port} and admin.serverPort=${adminPort} moved there.`,
-    );
-    await say(`$ node bin/zk-server.js ${cfg}`);
-    server = new ServerProcess(
-      spawn(process.execPath, [ZK_SERVER, cfg], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ZK_LOG_LEVEL: "INFO" } }),
-    );
+    await step("Starting zk-server");
+    await say(`chapters/03-startup/zoo.cfg copied to ${cfg}, with dataDir, clientPort=${port} and admin.serverPort=${adminPort} moved there.`);
+    show([`$ node bin/zk-server.js ${cfg}`]);
     const t0 = performance.now();
-    let serving = false;
-    await Promise.race([
-      waitForServing(port, 30_000).then(() => (serving = true)),
-      server.exited.then((code) => {
-        if (!serving) throw new Error(`zk-server exited with ${code}:\n${server!.takeNew().join("\n")}`);
-      }),
-    ]);
+    server = await startServer(cfg, port);
     const ms = Math.round(performance.now() - t0);
+    newLog = logReader(server);
     await showLog(0);
-    await say("", `   serving after ${ms} ms (process start included: bin/bundle.js imports one pre-built file, not ~100 TypeScript sources)`);
+    await say(`serving after ${ms} ms, process start included: bin/bundle.js imports one pre-built file, not ~100 TypeScript sources.`);
 
-    await section("Four-letter words", "Each is the first four bytes of a connection; the answer is written and the connection closed.");
-    await ask("ruok");
-    await ask("srvr");
-    await ask("conf");
-    await ask("mntr", (l) => /^zk_(version|server_state|znode_count|num_alive_connections|outstanding_requests|avg_latency|open_file_descriptor_count|uptime)\b/.test(l));
-    await say("", "   dump is not in 4lw.commands.whitelist:");
-    await ask("dump");
+    await step("Four-letter words");
+    await say("Each is the first four bytes of a connection; the answer is written and the connection closed.");
+    await fourLetters("ruok");
+    await fourLetters("srvr");
+    await fourLetters("conf");
+    await fourLetters("mntr", (l) => /^zk_(version|server_state|znode_count|num_alive_connections|outstanding_requests|avg_latency|open_file_descriptor_count|uptime)\b/.test(l));
+    await say("dump is not in 4lw.commands.whitelist:");
+    await fourLetters("dump");
     const admin = await fetch(`http://127.0.0.1:${adminPort}/commands/ruok`).then((r) => r.text());
-    await say("", `$ curl http://127.0.0.1:${adminPort}/commands/ruok      (the AdminServer: every word, as JSON)`, ...admin.split("\n").map((l) => `  ${l}`));
+    await say(`The AdminServer answers every command as JSON:`);
+    show([`$ curl http://127.0.0.1:${adminPort}/commands/ruok`, ...admin.split("\n").map((l) => `  ${l}`)]);
     await showLog();
 
-    await section(
-      "A client connects",
-      "src/client's ZooKeeper asks for a 60000 ms session; the server answers with the session id, the timeout it grants and a password.",
-    );
+    await step("A client connects");
+    await say("src/client's ZooKeeper asks for a 60000 ms session; the server answers with the session id, the timeout it grants and a password.");
     for (const n of [1, 2]) {
+      check();
       const zk = await connectClient(`127.0.0.1:${port}`, 60000);
       clients.push(zk);
       const id = zk.getSessionId();
       const parts = sessionIdParts(id);
-      await say(
-        `client ${n}: session ${formatSessionId(id)}, negotiated timeout ${zk.getSessionTimeout()} ms, password ${zk.getSessionPasswd().length} bytes`,
-        `          server id ${parts.serverId} | clock bits 0x${parts.timeBits.toString(16)} | counter ${parts.counter}`,
-      );
+      await say(`client ${n}: session ${formatSessionId(id)}, negotiated timeout ${zk.getSessionTimeout()} ms, password ${zk.getSessionPasswd().length} bytes`);
+      await say(`          server id ${parts.serverId} | clock bits 0x${parts.timeBits.toString(16)} | counter ${parts.counter}`);
     }
     const started = new Date(clockBitsToTime(sessionIdParts(clients[0]!.getSessionId()).timeBits)).toISOString();
-    await say(
-      "",
-      "   60000 was clamped to maxSessionTimeout = 20 × tickTime = 40000.",
-      `   The clock bits are the low 40 bits of the server's clock when its SessionTracker started (${started});`,
-      "   the counter counts the sessions created since. Both sessions were createSession txns:",
-    );
+    await say("60000 was clamped to maxSessionTimeout = 20 × tickTime = 40000.");
+    await say(`The clock bits are the low 40 bits of the server's clock when its SessionTracker started (${started});`);
+    await say("the counter counts the sessions created since. Each session was a createSession txn:");
+    check();
     const { stat } = await clients[0]!.create("/chapter03", "hello");
     await say(`client 1: create /chapter03 -> zxid ${formatZxid(stat.czxid)} (0:1 and 0:2 are the two createSession txns)`);
-    await ask("cons");
+    await fourLetters("cons");
     await Promise.all(clients.splice(0).map((zk) => zk.close()));
     await showLog(300);
 
-    await section("A bad zoo.cfg line", "zk-server names the file, the line and the key, and exits with 2 (zkServer.sh's INVALID_INVOCATION).");
+    await step("A bad zoo.cfg line");
+    await say("zk-server names the file, the line and the key, and exits with 2 (zkServer.sh's INVALID_INVOCATION).");
     const bad = join(home.dir, "bad.cfg");
     writeFileSync(bad, `# tickTime is in milliseconds, without a unit\ndataDir=${dataDir}\ntickTime=2s\nclientPort=${port}\n`);
     const badRun = runToExit(bad);
-    await say(`$ node bin/zk-server.js ${bad}`, `  ${badRun.out}`, `  exit code ${badRun.code}`);
+    show([`$ node bin/zk-server.js ${bad}`, `  ${badRun.out}`, `  exit code ${badRun.code}`]);
 
-    await section("An ensemble config", "Quorum mode needs chapters 05–08; this build says so and exits with 3 instead of running standalone.");
+    await step("An ensemble config");
+    await say("Quorum mode needs chapters 05–08; this build says so and exits with 3 instead of running standalone.");
     const ensembleDir = join(home.dir, "ensemble");
     mkdirSync(ensembleDir);
     writeFileSync(join(ensembleDir, "myid"), "1\n");
     const ensemble = join(home.dir, "ensemble.cfg");
-    writeFileSync(
-      ensemble,
-      `tickTime=2000\ninitLimit=10\nsyncLimit=5\ndataDir=${ensembleDir}\nclientPort=${port}\n` +
-        [1, 2, 3].map((i) => `server.${i}=127.0.0.1:${2887 + i}:${3887 + i}`).join("\n") +
-        "\n",
-    );
+    const servers = [1, 2, 3].map((i) => `server.${i}=127.0.0.1:${2887 + i}:${3887 + i}`);
+    writeFileSync(ensemble, [`tickTime=2000`, `initLimit=10`, `syncLimit=5`, `dataDir=${ensembleDir}`, `clientPort=${port}`, ...servers, ""].join("\n"));
     const ensembleRun = runToExit(ensemble);
-    await say(`$ node bin/zk-server.js ${ensemble}`, `  ${ensembleRun.out}`, `  exit code ${ensembleRun.code}`);
+    show([`$ node bin/zk-server.js ${ensemble}`, `  ${ensembleRun.out}`, `  exit code ${ensembleRun.code}`]);
 
-    await section("Stopping", "SIGTERM, as zkServer.sh stop sends it.");
+    await step("Stopping");
+    await say("SIGTERM, as zkServer.sh stop sends it.");
     const code = await server.stop();
-    await showLog(0);
-    await say("", `   zk-server exited with ${code}`);
+    await showLog();
+    await say(`zk-server exited with ${code}`);
   } catch (e) {
     if (!(e instanceof Stopped) && !signal.aborted) throw e;
   } finally {
@@ -261,12 +196,4 @@ export default async function run(signal: AbortSignal): Promise<void> {
     home.remove();
     setLogLevel(logLevel);
   }
-}
-
-/** The wall time whose low 40 bits are `bits`, the latest one not after now. */
-function clockBitsToTime(bits: bigint): number {
-  const span = 2 ** 40;
-  const now = Date.now();
-  const t = now - (now % span) + Number(bits);
-  return t > now ? t - span : t;
 }

@@ -10,12 +10,11 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ZooKeeper } from "../../src/client/ZooKeeper.js";
-import { KeeperState } from "../../src/jute/Watcher.js";
 import { parseConfigFile } from "../../src/startup/QuorumPeerConfig.js";
 import { runFromConfig } from "../../src/startup/ZooKeeperServerMain.js";
 import { getLogLevel, setLogLevel } from "../../src/util/Logger.js";
 import { removeDir, tempDataDir } from "../support/inProcessServer.js";
+import { connectClient } from "../support/narration.js";
 
 /** A temporary directory and its removal. */
 export function tempHome(prefix: string): { dir: string; remove: () => void } {
@@ -40,17 +39,6 @@ export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   } finally {
     setLogLevel(level);
   }
-}
-
-/** Opens a session and resolves once the server has answered the ConnectRequest. */
-export async function connectClient(connectString: string, sessionTimeoutMs: number): Promise<ZooKeeper> {
-  let connected!: () => void;
-  const ready = new Promise<void>((resolve) => (connected = resolve));
-  const zk = new ZooKeeper(connectString, sessionTimeoutMs, (e) => {
-    if (e.state === KeeperState.SyncConnected) connected();
-  });
-  await ready;
-  return zk;
 }
 
 /**

@@ -42,11 +42,11 @@ describe("npm run chapter -- startup", () => {
     const { code, out } = await runChapter({ ZK_CHAPTER_DELAY_MS: "0" });
     expect(code, out).toBe(0);
     // Startup, from the server's own log, with the explanations.
-    expect(out).toMatch(/WARN {2}\[QuorumPeerMain\] - Either no config or no quorum defined in config, running in standalone mode\n {2}\| {5}\^ no server\.N lines/);
+    expect(out).toMatch(/WARN {2}\[QuorumPeerMain\] - Either no config or no quorum defined in config, running in standalone mode\n +\| {5}\^ no server\.N lines/);
     expect(out).toContain("INFO  [NIOServerCnxnFactory] - binding to port 127.0.0.1:");
     expect(out).toMatch(/serving after \d+ ms/);
     // Operations.
-    expect(out).toMatch(/echo ruok \| nc 127\.0\.0\.1 \d+\n {2}imok/);
+    expect(out).toMatch(/echo ruok \| nc 127\.0\.0\.1 \d+\n +imok/);
     expect(out).toContain("  Mode: standalone");
     expect(out).toContain("  maxSessionTimeout=40000");
     expect(out).toMatch(/zk_server_state\tstandalone/);
@@ -60,8 +60,8 @@ describe("npm run chapter -- startup", () => {
     expect(out).toContain("create /chapter03 -> zxid 0:3");
     expect(out).toContain("which had sessionid");
     // Config errors, with zkServer.sh's exit codes.
-    expect(out).toMatch(/bad\.cfg:3: tickTime: "2s" is not an integer\n {2}exit code 2/);
-    expect(out).toMatch(/defines an ensemble \(3 servers\).*\n {2}exit code 3/);
+    expect(out).toMatch(/bad\.cfg:3: tickTime: "2s" is not an integer\n +exit code 2/);
+    expect(out).toMatch(/defines an ensemble \(3 servers\).*\n +exit code 3/);
     // The clean stop.
     expect(out).toContain("[QuorumPeerMain] - Exiting normally");
     expect(out).toContain("zk-server exited with 0");
