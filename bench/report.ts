@@ -52,6 +52,11 @@ export function summarize(all: RunResult[], pick: Pick = "median"): Summary {
 const int = (n: number) => n.toLocaleString("en-US");
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 const cores = (n: number | null) => (n === null ? "?" : n.toFixed(2));
+/**
+ * Server CPU time per operation: unlike ops/s, it hardly moves when other processes
+ * take CPU from the server, so it compares the servers' efficiency on a busy machine.
+ */
+const cpuPerOp = (s: Summary) => (s.serverCpu === null || s.opsPerSec === 0 ? "?" : Math.round((s.serverCpu * 1e6) / s.opsPerSec).toString());
 export const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : "—");
 
 /** One line per row as soon as it is done. */
@@ -66,8 +71,8 @@ export function rowLine(row: Row, byServer: Map<string, Summary>): string {
 /** The load rows as a markdown table. */
 export function loadTable(rows: Array<{ row: Row; byServer: Map<string, Summary> }>): string {
   const lines = [
-    "| row | ours ops/s | apache ops/s | ours/apache | ours p50 / p99 ms | apache p50 / p99 ms | server CPU ours / apache | generator CPU | other CPU |",
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| row | ours ops/s | apache ops/s | ours/apache | ours p50 / p99 ms | apache p50 / p99 ms | server CPU ours / apache | server CPU µs/op ours / apache | generator CPU | other CPU |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   const cell = (s: Summary | undefined, f: (s: Summary) => string) => (s ? f(s) : "—");
   for (const { row, byServer } of rows) {
@@ -82,6 +87,7 @@ export function loadTable(rows: Array<{ row: Row; byServer: Map<string, Summary>
         cell(o, (s) => `${ms(s.p50Ms)} / ${ms(s.p99Ms)}`),
         cell(a, (s) => `${ms(s.p50Ms)} / ${ms(s.p99Ms)}`),
         `${cell(o, (s) => cores(s.serverCpu))} / ${cell(a, (s) => cores(s.serverCpu))}`,
+        `${cell(o, cpuPerOp)} / ${cell(a, cpuPerOp)}`,
         cores(Math.max(...all.map((s) => s.genCpu ?? 0))),
         cores(Math.max(...all.map((s) => s.otherCpu ?? 0))),
     ];
