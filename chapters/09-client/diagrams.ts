@@ -4,14 +4,36 @@
  * diagrams/registry.ts; `npm run diagrams` rewrites diagrams/client-*.mmd.
  */
 import type { DiagramGenerator } from "../../diagrams/diagram.js";
-import { toMermaidSequence, type TraceEvent } from "../../src/trace/index.js";
+import { formatFields, toMermaidSequence, type TraceEvent } from "../../src/trace/index.js";
 import { CLIENT, OTHER, SERVER, connectAndCreate, reconnectWithWatches, sessionExpiry } from "./scenarios.js";
 
 const PINGS_NOTE = "pings (xid -2) are not drawn";
 
+/** Pieces joined by spaces into lines of at most `width` characters (a longer piece gets a line of its own). */
+function wrapWords(pieces: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  for (const word of pieces.filter((w) => w !== "")) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last]!.length + 1 + word.length <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/**
+ * The label on a line of its own and the fields wrapped below it: a ConnectRequest on one
+ * line would make the diagram so wide that the page scales its text down to nothing.
+ */
+function wrapped(e: TraceEvent): TraceEvent {
+  const WIDTH = 34;
+  if (e.kind === "note") return { ...e, text: wrapWords(e.text.split(" "), WIDTH + 10).join("\n") };
+  const fields = Object.entries(e.fields).map(([key, value]) => formatFields({ [key]: value }));
+  return { ...e, label: [e.label, ...wrapWords(fields, WIDTH)].join("\n"), fields: {} };
+}
+
 function render(events: TraceEvent[], participants: string[], note: string): string {
   const lead: TraceEvent = { kind: "note", nodes: [participants[0]!, participants[participants.length - 1]!], text: note };
-  return toMermaidSequence([lead, ...events], { participants });
+  return toMermaidSequence([lead, ...events].map(wrapped), { participants });
 }
 
 export const diagrams: readonly DiagramGenerator[] = [
@@ -19,18 +41,18 @@ export const diagrams: readonly DiagramGenerator[] = [
     name: "client-connect",
     title: "T75/T76: a new session (ConnectRequest, ConnectResponse with the negotiated timeout), then a create through the chroot /app",
     generate: async () =>
-      render(await connectAndCreate(), [CLIENT, SERVER], `connect string 127.0.0.1:port/app, session timeout 30000 asked; ${PINGS_NOTE}`),
+      render(await connectAndCreate(), [CLIENT, SERVER], `connect string 127.0.0.1:port/app, 30000 ms asked; ${PINGS_NOTE}`),
   },
   {
     name: "client-reconnect",
     title: "Reconnect: the connection drops, another client changes a watched node, the client re-attaches its session and setWatches fires the change",
     generate: async () =>
-      render(await reconnectWithWatches(), [CLIENT, SERVER, OTHER], `the client holds a data watch on /config; a proxy between it and the server cuts the connection; ${PINGS_NOTE}`),
+      render(await reconnectWithWatches(), [CLIENT, SERVER, OTHER], `the client watches /config; a proxy cuts its connection; ${PINGS_NOTE}`),
   },
   {
     name: "client-expired",
     title: "Session expiry: the network is down longer than the session timeout; the server expires the session and the client learns it once, on reconnecting",
     generate: async () =>
-      render(await sessionExpiry(), [CLIENT, SERVER, OTHER], `session timeout 2000; client 2 watches the client's ephemeral /lock; ${PINGS_NOTE}`),
+      render(await sessionExpiry(), [CLIENT, SERVER, OTHER], `session timeout 2000 ms; client 2 watches the client's ephemeral /lock; ${PINGS_NOTE}`),
   },
 ];
