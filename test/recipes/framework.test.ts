@@ -59,7 +59,7 @@ for (const factory of servers) {
     });
 
     it("T79 create with namespace \"base\" and a missing parent: /base/nodeA holds \"init\"", async () => {
-      const ns = uniquePath("base").substring(1);
+      const ns = uniquePath("base");
       const client = await startedClient(server.connectString, { namespace: ns });
       // The seed's call, word for word [003 L19–21].
       const path = await client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT).forPath("/nodeA", "init");
@@ -74,7 +74,7 @@ for (const factory of servers) {
     });
 
     it("T80 getData returns \"init\", setData changes it, delete removes it", async () => {
-      const client = await startedClient(server.connectString, { namespace: uniquePath("base").substring(1) });
+      const client = await startedClient(server.connectString, { namespace: uniquePath("base") });
       await client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT).forPath("/nodeA", "init");
       expect((await client.getData().forPath("/nodeA")).toString()).toBe("init");
       const stat = await client.setData().forPath("/nodeA", "liuzaixing");
@@ -122,7 +122,7 @@ for (const factory of servers) {
     });
 
     it("transaction: all or nothing, per-op results without the namespace", async () => {
-      const ns = uniquePath("tx").substring(1);
+      const ns = uniquePath("tx");
       const client = await startedClient(server.connectString, { namespace: ns });
       await client.create().forPath("/t", "0");
       const op = client.transactionOp();
@@ -143,7 +143,7 @@ for (const factory of servers) {
     });
 
     it("watchers receive paths without the namespace; usingNamespace shares the connection", async () => {
-      const ns = uniquePath("w").substring(1);
+      const ns = uniquePath("w");
       const client = await startedClient(server.connectString, { namespace: ns });
       await client.create().forPath("/n", "0");
       const seen: WatchedEvent[] = [];
@@ -170,7 +170,7 @@ for (const factory of servers) {
     });
 
     it("watchers(): a persistent recursive watch sees the subtree, remove() ends it", async () => {
-      const ns = uniquePath("pw").substring(1);
+      const ns = uniquePath("pw");
       const client = await startedClient(server.connectString, { namespace: ns });
       await client.create().forPath("/r", "");
       const seen: string[] = [];
@@ -301,7 +301,9 @@ for (const s of containerServers) {
   describe.skipIf(!s.available())(`containers on ${s.name}`, () => {
     it("T79 the namespace and parents made by creatingParentContainersIfNeeded are containers: they go once emptied", async () => {
       const server = await s.start();
-      onTestFinished(() => server.stop());
+      onTestFinished(async () => {
+        await server.stop();
+      });
       const client = await startedClient(server.connectString, { namespace: "base" });
       await client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT).forPath("/p/nodeA", "init");
       await client.create().creatingParentsIfNeeded().forPath("/q/nodeB", "b");

@@ -29,8 +29,17 @@
  *   deletions while away become NODE_DELETED and new nodes NODE_CREATED.
  * - LOST: nothing by itself; the RECONNECTED of the new session rebuilds.
  *
+ * Pitfall on 3.8 servers (ZOOKEEPER-4466, fixed in 3.9): a session has one watch mode per
+ * path, so a standard watch (getData/exists/getChildren with a watcher) set by the *same
+ * session* on the cache's root replaces the persistent recursive watch by a one-shot one,
+ * and the cache silently stops following the tree. Apache 3.8.0 and our server both do
+ * this (test/recipes/caches.test.ts shows it); keep TreeCache/NodeCache watches on that
+ * path on another session.
+ *
  * Differs from Curator: no compression, storage is a Map (no custom CuratorCacheStorage),
- * listeners run on the event loop in order.
+ * listeners run on the event loop in order; a node deleted and re-created (new czxid) is
+ * reported as NODE_CHANGED and has its children listed even when version and cversion
+ * happen to match the old ones.
  */
 import { Code, KeeperException } from "../../jute/KeeperException.js";
 import { EventType } from "../../jute/Watcher.js";
@@ -300,7 +309,8 @@ export class CuratorCache {
 
   private checkChildrenChanged(fromPath: string, oldStat: Stat | null, newStat: Stat): void {
     if (this.state !== "STARTED" || !this.recursive) return;
-    if (oldStat !== null && oldStat.cversion === newStat.cversion) return; // no child came or went
+    // No child came or went (a node deleted and re-created may have the same cversion: czxid tells).
+    if (oldStat !== null && oldStat.cversion === newStat.cversion && oldStat.czxid === newStat.czxid) return;
     this.runOp(async () => {
       let children: string[];
       try {
@@ -320,7 +330,7 @@ export class CuratorCache {
     if (previous !== undefined && previous.stat.mzxid > data.stat.mzxid) return previous;
     this.storage.set(data.path, data);
     if (previous === undefined) this.callListeners((l) => l.event(CuratorCacheEventType.NODE_CREATED, null, data));
-    else if (previous.stat.version !== data.stat.version) this.callListeners((l) => l.event(CuratorCacheEventType.NODE_CHANGED, previous, data));
+    else if (previous.stat.version !== data.stat.version || previous.stat.czxid !== data.stat.czxid) this.callListeners((l) => l.event(CuratorCacheEventType.NODE_CHANGED, previous, data));
     return previous;
   }
 
