@@ -3,43 +3,13 @@
  * starts zk-server as a process, narrates it and stops it cleanly; Ctrl-C in the middle
  * leaves neither a server process nor its temporary directory behind.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { connect } from "node:net";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../scripts/lib/repo.js";
-
-function runChapter(env: Record<string, string>, onOutput?: (all: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["scripts/chapter.ts", "startup"], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  const take = (c: Buffer) => {
-    out += c.toString();
-    onOutput?.(out, child);
-  };
-  child.stdout!.on("data", take);
-  child.stderr!.on("data", take);
-  return new Promise<{ code: number | null; out: string }>((resolve) => child.on("close", (code) => resolve({ code, out })));
-}
-
-/** Whether something still accepts connections on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ port, host: "127.0.0.1" }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on("error", () => resolve(false));
-  });
-}
+import { listening, runChapter } from "../support/chapterRun.js";
 
 describe("npm run chapter -- startup", () => {
   it("narrates startup, the four-letter words, two handshakes, a bad line, an ensemble config and the stop; exits 0", async () => {
-    const { code, out } = await runChapter({ ZK_CHAPTER_DELAY_MS: "0" });
+    const { code, out } = await runChapter(["startup"], { ZK_CHAPTER_DELAY_MS: "0" });
     expect(code, out).toBe(0);
     // Startup, from the server's own log, with the explanations.
     expect(out).toMatch(/WARN {2}\[QuorumPeerMain\] - Either no config or no quorum defined in config, running in standalone mode\n +\| {5}\^ no server\.N lines/);
@@ -71,7 +41,7 @@ describe("npm run chapter -- startup", () => {
 
   it("Ctrl-C stops the server and removes its temporary directory", async () => {
     let sent = false;
-    const { code, out } = await runChapter({ ZK_CHAPTER_DELAY_MS: "50" }, (all, child) => {
+    const { code, out } = await runChapter(["startup"], { ZK_CHAPTER_DELAY_MS: "50" }, (all, child) => {
       if (!sent && all.includes("== A client connects")) {
         sent = true;
         child.kill("SIGINT");

@@ -1,0 +1,41 @@
+/**
+ * Runs a chapter's example as a reader does (`npm run chapter -- <name>`, through
+ * scripts/chapter.ts) and collects everything it prints, for the tests of the examples.
+ * `onOutput` sees the output so far after every chunk, with the child, so a test can
+ * send it SIGINT (Ctrl-C) at a chosen point.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { REPO_ROOT } from "../../scripts/lib/repo.js";
+
+export function runChapter(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  onOutput?: (all: string, child: ChildProcess) => void,
+): Promise<{ code: number | null; out: string }> {
+  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["scripts/chapter.ts", ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const take = (c: Buffer) => {
+    out += c.toString();
+    onOutput?.(out, child);
+  };
+  child.stdout!.on("data", take);
+  child.stderr!.on("data", take);
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, out })));
+}
+
+/** Whether something accepts connections on 127.0.0.1:port (a server an example should have stopped). */
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: "127.0.0.1" }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on("error", () => resolve(false));
+  });
+}
