@@ -20,8 +20,12 @@ import { runFromConfig, type RunningServer } from "./ZooKeeperServerMain.js";
 
 const LOG = getLogger("QuorumPeerMain");
 
-/** ExitCode values of ZooKeeper's ServiceUtils. */
-export const ExitCode = { EXECUTION_FINISHED: 0, UNEXPECTED_ERROR: 1, INVALID_INVOCATION: 2, QUORUM_NOT_SUPPORTED: 3 } as const;
+/**
+ * ExitCode values of ZooKeeper's ServiceUtils, plus one of ours. "This build cannot run
+ * an ensemble" has no Java code; it takes 78, sysexits' EX_CONFIG ("configuration
+ * error"), which no Java ExitCode uses, so a script never mistakes it for one of them.
+ */
+export const ExitCode = { EXECUTION_FINISHED: 0, UNEXPECTED_ERROR: 1, INVALID_INVOCATION: 2, QUORUM_NOT_SUPPORTED: 78 } as const;
 
 // #region mode-selection
 export type Mode = "standalone" | "quorum";

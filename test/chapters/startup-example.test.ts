@@ -31,7 +31,7 @@ describe("npm run chapter -- startup", () => {
     expect(out).toContain("which had sessionid");
     // Config errors, with zkServer.sh's exit codes.
     expect(out).toMatch(/bad\.cfg:3: tickTime: "2s" is not an integer\n +exit code 2/);
-    expect(out).toMatch(/defines an ensemble \(3 servers\).*\n +exit code 3/);
+    expect(out).toMatch(/defines an ensemble \(3 servers\).*\n +exit code 78/);
     // The clean stop.
     expect(out).toContain("[QuorumPeerMain] - Exiting normally");
     expect(out).toContain("zk-server exited with 0");
