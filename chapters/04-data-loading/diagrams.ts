@@ -13,7 +13,7 @@ import { setLogSink } from "../../src/util/Logger.js";
 import type { DiagramGenerator } from "../../diagrams/diagram.js";
 import { FIXED_WALL_TIME, nameServer, persistenceView, removeDir, startInProcessServer, tempDataDir, type InProcessServer } from "../support/inProcessServer.js";
 
-const PARTICIPANTS = ["client", "ZooKeeperServer", "ZKDatabase", "FileTxnSnapLog", "FileSnap", "FileTxnLog", "DataTree", "disk"];
+const PARTICIPANTS = ["client", "ZooKeeperServer", "ZKDatabase", "FileTxnSnapLog", "DataTree", "FileSnap", "FileTxnLog", "disk"];
 
 /**
  * Prepares a data dir by running a first server: sessions A and B, some znodes, one

@@ -15,7 +15,7 @@ import { ZooKeeper } from "../../src/client/ZooKeeper.js";
 import { FileTxnSnapLog, type FileTxnSnapLogOptions } from "../../src/persistence/FileTxnSnapLog.js";
 import { ServerCnxnFactory } from "../../src/startup/ServerCnxnFactory.js";
 import { ZooKeeperServer, type ServerConfig } from "../../src/server/ZooKeeperServer.js";
-import type { TraceEvent } from "../../src/trace/index.js";
+import { eventText, formatValue, type TraceEvent, type TraceFields } from "../../src/trace/index.js";
 import { systemClock, type Clock } from "../../src/util/Clock.js";
 
 /** 2024-01-01T00:00:00Z: every txn of a recorded run carries this time. */
@@ -121,29 +121,43 @@ export function nameServer(events: readonly TraceEvent[], address: string, name 
 const STORAGE = new Set(["FileTxnLog", "FileSnap", "FileTxnSnapLog", "ZKDatabase", "DataTree", "disk"]);
 
 /**
- * Keeps what chapters 02 and 04 tell, in as few columns as a page can show: the
- * client's requests and the answers it reads (as the client traces them, with only the
- * session's fields on the handshake), each write entering SyncRequestProcessor (drawn
- * from the server, whose PrepRequestProcessor gave it its zxid), the server's own
- * start-up steps, and every storage event. The hand-off to FinalRequestProcessor is
- * left out: the server's `processTxn` arrow to DataTree marks the same moment.
+ * Keeps what chapters 02 and 04 tell, in as few columns and as short labels as a page
+ * can show: the client's requests and the answers it reads (as the client traces them,
+ * with only the session on the handshake), each write entering SyncRequestProcessor
+ * (drawn from the server, whose PrepRequestProcessor gave it its zxid), the server's own
+ * start-up steps, and every storage event. The hand-off to FinalRequestProcessor is left
+ * out: the server's `processTxn` arrow to DataTree marks the same moment. Fields a
+ * reader already knows from the line before (the op of an append, the file of a write)
+ * are dropped.
  */
 export function persistenceView(events: readonly TraceEvent[], server = "ZooKeeperServer"): TraceEvent[] {
   const out: TraceEvent[] = [];
+  const without = (e: TraceEvent & { fields: TraceFields }, ...keys: string[]) =>
+    ({ ...e, fields: Object.fromEntries(Object.entries(e.fields).filter(([k]) => !keys.includes(k))) }) as TraceEvent;
   for (const e of events) {
     if (e.kind === "note") out.push(e);
     else if (e.kind === "state") {
       if (e.node === "FileSnap" && e.label === "invalid" && typeof e.fields.reason === "string") {
         out.push({ ...e, fields: { ...e.fields, reason: e.fields.reason.replace(/: stored checksum.*$/, "") } });
-      } else if (STORAGE.has(e.node) || (e.node === server && /dead session|clean snapshot/.test(e.label))) out.push(e);
+      } else if (e.node === "FileTxnLog" && e.label === "append") out.push(without(e, "op"));
+      else if (STORAGE.has(e.node) || (e.node === server && /dead session|clean snapshot/.test(e.label))) out.push(e);
     } else if (e.from === "client" && e.to === server) {
       out.push(e.label === "ConnectRequest" ? { ...e, fields: { sessionId: e.fields.sessionId ?? null } } : e);
     } else if (e.from === server && e.to === "client" && e.label !== "notification") {
-      out.push(e.label === "ConnectResponse" ? { ...e, fields: { sessionId: e.fields.sessionId ?? null, timeOut: e.fields.timeOut ?? null } } : e);
+      if (e.label === "ConnectResponse") out.push({ ...e, fields: { sessionId: e.fields.sessionId ?? null } });
+      else out.push(e.fields.err === "OK" ? without(e, "op", "err") : without(e, "op"));
     } else if (e.from === "PrepRequestProcessor" && e.to === "SyncRequestProcessor") {
-      const { sessionId: _drop, ...fields } = e.fields;
-      out.push({ ...e, from: server, fields });
-    } else if (STORAGE.has(e.from) || STORAGE.has(e.to)) out.push(e);
+      out.push({ ...without(e, "sessionId"), from: server } as TraceEvent);
+    } else if (e.from === "FileTxnLog" && e.to === "disk" && e.label !== "create") out.push(without(e, "file"));
+    else if (e.label === "processTxn" && e.from === server) out.push(without(e, "op"));
+    else if (STORAGE.has(e.from) || STORAGE.has(e.to)) out.push(e);
   }
-  return out;
+  return out.map(wrapLong);
+}
+
+/** A long label with its fields becomes one line each: mermaid widens a column to its longest line. */
+function wrapLong(e: TraceEvent): TraceEvent {
+  if (e.kind === "note" || Object.keys(e.fields).length === 0 || eventText(e).length <= 34) return e;
+  const lines = Object.entries(e.fields).map(([k, v]) => `${k}=${formatValue(k, v)}`);
+  return { ...e, label: [e.label, ...lines].join("\n"), fields: {} };
 }
