@@ -1,8 +1,9 @@
 /**
  * Chapter 09's example: a client's life, narrated. Run with `npm run chapter -- client`.
  *
- * Starts our server as its own process (bin/zk-server.js, a temp data dir, 127.0.0.1, a
- * free port) with a TCP proxy in front of it, the network the example can cut. Then: a
+ * Starts our server as its own process (bin/zk-server.js with this folder's zoo.cfg, a
+ * temp data dir, 127.0.0.1, a free port) with a TCP proxy in front of it, the network
+ * the example can cut. Then: a
  * session is negotiated; create/get/set with a watch; a chroot; the server process is
  * restarted within the session timeout and the session survives, watches included; the
  * connection drops while another client changes a watched node; the network stays down
@@ -14,7 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KeeperException } from "../../src/jute/KeeperException.js";
@@ -26,11 +27,13 @@ import type { WatchedEvent } from "../../src/client/WatchedEvent.js";
 import { describeEvent, formatSessionId, TRACE_CHANNEL, type TraceEvent } from "../../src/trace/index.js";
 import { getLogLevel, setLogLevel } from "../../src/util/Logger.js";
 import { REPO_ROOT } from "../../scripts/lib/repo.js";
-import { startOurServerProcess, type OurServerProcess } from "../../test/support/ourServerProcess.js";
 import { startTcpProxy, type TcpProxy } from "../../test/client/support/tcpProxy.js";
+import { pickPort, startServer, writeConfig, type ServerChild } from "../support/serverProcess.js";
 
-/** The server grants at most this; the client asks for zkCli's default, 30000. */
-const MAX_SESSION_TIMEOUT = 6000;
+/** tickTime 1000 and maxSessionTimeout 6000; dataDir and clientPort are filled in. */
+const TEMPLATE = join(import.meta.dirname, "zoo.cfg");
+
+/** The client asks for zkCli's default; zoo.cfg's maxSessionTimeout (6000) caps it. */
 const ASKED_TIMEOUT = 30000;
 
 class Aborted extends Error {}
@@ -61,9 +64,11 @@ export default async function run(signal: AbortSignal): Promise<void> {
   const logLevel = getLogLevel();
   if (!process.env.ZK_LOG_LEVEL) setLogLevel("OFF");
 
-  const dataDir = mkdtempSync(join(tmpdir(), "chapter-09-"));
+  const home = mkdtempSync(join(tmpdir(), "chapter-09-"));
+  const dataDir = join(home, "data");
+  mkdirSync(dataDir);
   const handles: ZooKeeper[] = [];
-  let server: OurServerProcess | null = null;
+  let server: ServerChild | null = null;
   let proxy: TcpProxy | null = null;
   const names = new Map<string, string>();
 
@@ -118,10 +123,13 @@ export default async function run(signal: AbortSignal): Promise<void> {
     say("== 1. Our server, and a network we can cut");
     // Starting and stopping processes is never abandoned half way (a server left starting
     // would outlive the example); the abort is noticed at the next wait instead.
-    server = await startOurServerProcess({ dataDir, extraConfig: { tickTime: 1000, maxSessionTimeout: MAX_SESSION_TIMEOUT } });
-    proxy = await startTcpProxy(server.port);
-    names.set(server.connectString, "server").set(proxy.connectString, "server");
-    say(`   zk-server runs as process ${server.child.pid} on ${server.connectString} (tickTime 1000, maxSessionTimeout ${MAX_SESSION_TIMEOUT});`);
+    const port = await pickPort();
+    const configFile = writeConfig(TEMPLATE, home, dataDir, port);
+    const address = `127.0.0.1:${port}`;
+    server = await startServer(configFile, port);
+    proxy = await startTcpProxy(port);
+    names.set(address, "server").set(proxy.connectString, "server");
+    say(`   zk-server runs chapters/09-client/zoo.cfg as process ${server.pid} on ${address} (tickTime 1000, maxSessionTimeout 6000);`);
     say(`   the client connects through a TCP proxy on ${proxy.connectString}, which stands for the network.`);
 
     // ---------------------------------------------------------------------------------
@@ -146,7 +154,7 @@ export default async function run(signal: AbortSignal): Promise<void> {
 
     // ---------------------------------------------------------------------------------
     say("\n== 4. A chroot: 127.0.0.1:port/app");
-    const r = client(`${server.connectString}/app`, "chroot client", 10000);
+    const r = client(`${address}/app`, "chroot client", 10000);
     await r.until(connectedState(KeeperState.SyncConnected), "SyncConnected");
     const created = await abortable(r.zk.create("/from-chroot", "x"));
     const children = await abortable(r.zk.getChildren("/"));
@@ -159,13 +167,13 @@ export default async function run(signal: AbortSignal): Promise<void> {
     say("   The client watches /app/config again. Stopping zk-server (SIGTERM), starting it on the same port and data dir:");
     await server.stop();
     await c.until(connectedState(KeeperState.Disconnected), "Disconnected");
-    server = await startOurServerProcess({ dataDir, port: server.port, extraConfig: { tickTime: 1000, maxSessionTimeout: MAX_SESSION_TIMEOUT } });
-    say(`   zk-server is back as process ${server.child.pid}; the client retries every 1–2 s (1 s back-off after a full round of its one host, plus a random 0–999 ms).`);
+    server = await startServer(configFile, port);
+    say(`   zk-server is back as process ${server.pid}; the client retries every 1–2 s (1 s back-off after a full round of its one host, plus a random 0–999 ms).`);
     const before = c.events.length;
     await c.until((e) => c.events.indexOf(e) >= before && connectedState(KeeperState.SyncConnected)(e), "SyncConnected");
     say(`   => same session ${formatSessionId(c.zk.getSessionId())}: the server restored it from its log and accepted the password.`);
     say("      setWatches re-registered the watch on the new connection. Another client changes the node:");
-    const other = client(server.connectString, "client 2", 10000);
+    const other = client(address, "client 2", 10000);
     await other.until(connectedState(KeeperState.SyncConnected), "SyncConnected");
     let mark = c.events.length;
     await abortable(other.zk.setData("/app/config", "v3"));
@@ -205,9 +213,9 @@ export default async function run(signal: AbortSignal): Promise<void> {
     // ---------------------------------------------------------------------------------
     say("\n== 8. zk-cli, non-interactively (T77)");
     const cli = async (args: string[], input?: string) => {
-      const command = ["zk-cli", "-server", server!.connectString, ...args].join(" ");
+      const command = ["zk-cli", "-server", address, ...args].join(" ");
       say(`   $ ${input === undefined ? "" : `printf '${input.replace(/\n/g, "\\n")}' | `}${command}`);
-      const res = await abortable(runCli(["-server", server!.connectString, ...args], input, signal));
+      const res = await abortable(runCli(["-server", address, ...args], input, signal));
       for (const line of res.stdout.split("\n").filter((l) => l !== "")) say(`     out| ${line}`);
       const err = res.stderr.split("\n").filter((l) => l !== "");
       for (const line of err.slice(0, 4)) say(`     err| ${line}`);
@@ -228,7 +236,7 @@ export default async function run(signal: AbortSignal): Promise<void> {
     await Promise.all(handles.map((h) => h.close().catch(() => undefined)));
     await proxy?.close();
     await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
     setLogLevel(logLevel);
   }
 }

@@ -3,25 +3,10 @@
  * end against our server process: the narration's key lines appear, in order, and it exits
  * 0; Ctrl-C in the middle stops it cleanly, server included.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../scripts/lib/repo.js";
+import { listening, runChapter } from "../support/chapterRun.js";
 
-function runChapter(onOutput?: (all: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["scripts/chapter.ts", "client"], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ZK_LOG_LEVEL: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => {
-    out += c.toString();
-    onOutput?.(out, child);
-  });
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  return new Promise<{ code: number | null; out: string }>((resolve) => child.on("close", (code) => resolve({ code, out })));
-}
+const run = (onOutput?: Parameters<typeof runChapter>[2]) => runChapter(["client"], { ZK_LOG_LEVEL: "" }, onOutput);
 
 /** The lines, in this order (other lines may come between them). */
 function expectInOrder(out: string, lines: Array<string | RegExp>): void {
@@ -36,7 +21,7 @@ function expectInOrder(out: string, lines: Array<string | RegExp>): void {
 
 describe("chapter 09's example", () => {
   it("narrates a session's life against our server process and exits 0", { timeout: 120_000 }, async () => {
-    const { code, out } = await runChapter();
+    const { code, out } = await run();
     expect(code, out).toBe(0);
     expect(out.match(/^== /gm)).toHaveLength(8);
     expectInOrder(out, [
@@ -84,10 +69,10 @@ describe("chapter 09's example", () => {
     expect(out).not.toMatch(/Error:|^\s+at .*:\d+:\d+\)?$/m);
   });
 
-  it("stops cleanly on Ctrl-C (SIGINT)", { timeout: 60_000 }, async () => {
+  it("stops cleanly on Ctrl-C (SIGINT) while it waits for the session to expire", { timeout: 60_000 }, async () => {
     let sent = false;
-    const { code, out } = await runChapter((all, child) => {
-      if (!sent && all.includes("== 3.")) {
+    const { code, out } = await run((all, child) => {
+      if (!sent && all.includes("Cutting the network for good")) {
         sent = true;
         child.kill("SIGINT");
       }
@@ -95,7 +80,11 @@ describe("chapter 09's example", () => {
     expect(sent).toBe(true);
     expect(code).toBe(0);
     expect(out).toContain("stopped (Ctrl-C)");
-    expect(out).not.toContain("== 5.");
+    expect(out).not.toContain("== 8.");
+    expect(out).not.toContain("state:Expired");
+    // The server process is gone too.
+    const port = Number(/process \d+ on 127\.0\.0\.1:(\d+)/.exec(out)![1]);
+    expect(await listening(port)).toBe(false);
     expect(out).not.toMatch(/Error:|^\s+at .*:\d+:\d+\)?$/m);
   });
 });
