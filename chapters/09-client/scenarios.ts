@@ -20,17 +20,14 @@ import { MemoryTxnSnapLog } from "../../src/data/ZKDatabase.js";
 import { ServerCnxnFactory } from "../../src/startup/ServerCnxnFactory.js";
 import { ZooKeeperServer } from "../../src/server/ZooKeeperServer.js";
 import { recordTrace, type TraceEvent, type TraceFields } from "../../src/trace/index.js";
-import { systemClock } from "../../src/util/Clock.js";
 import type { WatchedEvent } from "../../src/client/WatchedEvent.js";
 import { startTcpProxy, type TcpProxy } from "../../test/client/support/tcpProxy.js";
+import { pinnedClock } from "../support/inProcessServer.js";
 
 /** The names the diagrams use for their participants. */
 export const CLIENT = "client";
 export const OTHER = "client 2";
 export const SERVER = "server";
-
-/** 2024-01-01T00:00:00Z: the pinned wall clock of the traced server. */
-const PINNED_WALL_TIME = Date.UTC(2024, 0, 1);
 
 interface Stage {
   readonly server: ZooKeeperServer;
@@ -43,7 +40,7 @@ interface Stage {
 
 /** A standalone server (tickTime 1000 ms: sessions of 2 to 20 s) and a proxy in front of it. */
 async function stage(): Promise<Stage> {
-  const server = new ZooKeeperServer(new MemoryTxnSnapLog(), { tickTime: 1000, minSessionTimeout: 2000, maxSessionTimeout: 20000 }, { ...systemClock, wallTime: () => PINNED_WALL_TIME });
+  const server = new ZooKeeperServer(new MemoryTxnSnapLog(), { tickTime: 1000, minSessionTimeout: 2000, maxSessionTimeout: 20000 }, pinnedClock());
   const factory = new ServerCnxnFactory({ host: "127.0.0.1", port: 0, maxClientCnxns: 0, fourLetterWordWhitelist: "" });
   await factory.startup(server);
   const proxy = await startTcpProxy(factory.localPort);
