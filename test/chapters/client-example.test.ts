@@ -4,9 +4,10 @@
  * 0; Ctrl-C in the middle stops it cleanly, server included.
  */
 import { describe, expect, it } from "vitest";
-import { listening, runChapter } from "../support/chapterRun.js";
+import { listening, runAndInterrupt, runChapter } from "../support/chapterRun.js";
 
-const run = (onOutput?: Parameters<typeof runChapter>[2]) => runChapter(["client"], { ZK_LOG_LEVEL: "" }, onOutput);
+/** Quiet client log: the example switches it off unless ZK_LOG_LEVEL says otherwise. */
+const ENV = { ZK_LOG_LEVEL: "" };
 
 /** The lines, in this order (other lines may come between them). */
 function expectInOrder(out: string, lines: Array<string | RegExp>): void {
@@ -21,7 +22,7 @@ function expectInOrder(out: string, lines: Array<string | RegExp>): void {
 
 describe("chapter 09's example", () => {
   it("narrates a session's life against our server process and exits 0", { timeout: 120_000 }, async () => {
-    const { code, out } = await run();
+    const { code, out } = await runChapter(["client"], ENV);
     expect(code, out).toBe(0);
     expect(out.match(/^== /gm)).toHaveLength(8);
     expectInOrder(out, [
@@ -70,14 +71,8 @@ describe("chapter 09's example", () => {
   });
 
   it("stops cleanly on Ctrl-C (SIGINT) while it waits for the session to expire", { timeout: 60_000 }, async () => {
-    let sent = false;
-    const { code, out } = await run((all, child) => {
-      if (!sent && all.includes("Cutting the network for good")) {
-        sent = true;
-        child.kill("SIGINT");
-      }
-    });
-    expect(sent).toBe(true);
+    const { code, out, interrupted } = await runAndInterrupt(["client"], "Cutting the network for good", ENV);
+    expect(interrupted).toBe(true);
     expect(code).toBe(0);
     expect(out).toContain("stopped (Ctrl-C)");
     expect(out).not.toContain("== 8.");

@@ -39,3 +39,19 @@ export function listening(port: number): Promise<boolean> {
     s.on("error", () => resolve(false));
   });
 }
+
+/** Runs a chapter's example and presses Ctrl-C (SIGINT) once its output contains `marker`. */
+export async function runAndInterrupt(
+  args: readonly string[],
+  marker: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string; interrupted: boolean }> {
+  let interrupted = false;
+  const { code, out } = await runChapter(args, env, (all, child) => {
+    if (!interrupted && all.includes(marker)) {
+      interrupted = true;
+      child.kill("SIGINT");
+    }
+  });
+  return { code, out, interrupted };
+}
