@@ -3,37 +3,24 @@
  * (chapters/support/inProcessServer.ts) on a temp data directory. Registered in
  * diagrams/registry.ts; `npm run diagrams` writes them.
  */
-import { recordTrace, toMermaidSequence, type TraceEvent } from "../../src/trace/index.js";
-import { setLogSink } from "../../src/util/Logger.js";
+import { recordTrace } from "../../src/trace/index.js";
 import type { DiagramGenerator } from "../../diagrams/diagram.js";
-import { nameServer, persistenceView, removeDir, startInProcessServer, tempDataDir, type InProcessServer } from "../support/inProcessServer.js";
+import { drawPersistence, inQuietTempDir, startInProcessServer, type InProcessServer } from "../support/inProcessServer.js";
 
 const PARTICIPANTS = ["client", "ZooKeeperServer", "SyncRequestProcessor", "FileTxnLog", "FileSnap", "disk", "DataTree"];
 
-/** Runs `scenario` against a fresh server (started before recording) and draws what it recorded. */
-async function draw(
-  setup: (server: InProcessServer) => Promise<void>,
-  scenario: (server: InProcessServer) => Promise<void>,
-  note: string,
-): Promise<string> {
-  const quiet = setLogSink(() => undefined);
-  const dir = tempDataDir("zk-ch02-");
-  const server = await startInProcessServer(dir);
-  try {
-    await setup(server);
-    const { events } = await recordTrace(() => scenario(server));
-    const kept = persistenceView(nameServer(events, server.connectString));
-    const lead: TraceEvent = { kind: "note", nodes: ["client", "disk"], text: note };
-    return toMermaidSequence([lead, ...kept], { participants: PARTICIPANTS.filter((p) => kept.some((e) => involves(e, p))) });
-  } finally {
-    await server.stop();
-    removeDir(dir);
-    quiet();
-  }
-}
-
-function involves(e: TraceEvent, node: string): boolean {
-  return e.kind === "message" ? e.from === node || e.to === node : e.kind === "state" ? e.node === node : e.nodes.includes(node);
+/** Runs `scenario` against a fresh server (started, and `setup` run, before recording) and draws it. */
+function draw(setup: (server: InProcessServer) => Promise<void>, scenario: (server: InProcessServer) => Promise<void>, note: string): Promise<string> {
+  return inQuietTempDir("zk-ch02-", async (dir) => {
+    const server = await startInProcessServer(dir);
+    try {
+      await setup(server);
+      const { events } = await recordTrace(() => scenario(server));
+      return drawPersistence(events, server.connectString, note, PARTICIPANTS);
+    } finally {
+      await server.stop();
+    }
+  });
 }
 
 export const diagrams: readonly DiagramGenerator[] = [

@@ -10,28 +10,21 @@
  *   4. a clean restart: replay, and a snapshot of the result, section by section
  *   5. kill -9, a torn write planted after the last entry, restart: the tail is cut
  */
-import { mkdtempSync, openSync, rmSync, writeSync, closeSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { Op } from "../../src/client/Op.js";
 import { ZooKeeper } from "../../src/client/ZooKeeper.js";
 import { OPEN_ACL_UNSAFE } from "../../src/jute/ZooDefs.js";
 import { formatZxid } from "../../src/trace/index.js";
-import { getLogLevel, setLogLevel } from "../../src/util/Logger.js";
 import { describeEntry, hexDump, listVersion2, readLog, readSnapshotSections } from "../support/diskFormat.js";
 import { pickPort, startServer, writeConfig, type ServerChild } from "../support/serverProcess.js";
-import { connectClient, narrator, serverLines } from "../support/narration.js";
+import { connectClient, exampleHome, narrator, serverLines } from "../support/narration.js";
 
 const TEMPLATE = join(import.meta.dirname, "zoo.cfg");
 
 export default async function run(signal: AbortSignal): Promise<void> {
   const { say, step, show } = narrator(signal);
-  // The client in this process would log its reconnects; the narration says what happens.
-  const logLevel = getLogLevel();
-  setLogLevel("ERROR");
-  const home = mkdtempSync(join(tmpdir(), "zk-chapter02-"));
-  const dataDir = join(home, "data");
-  const v2 = join(dataDir, "version-2");
+  const { home, dataDir, v2, dispose } = exampleHome("zk-chapter02-");
   let server: ServerChild | null = null;
   let zk: ZooKeeper | null = null;
   const files = () => listVersion2(v2).map((f) => `${f.name} (${f.size} bytes)`).join(", ");
@@ -121,8 +114,7 @@ export default async function run(signal: AbortSignal): Promise<void> {
   } finally {
     await zk?.close().catch(() => undefined);
     await server?.kill9();
-    rmSync(home, { recursive: true, force: true });
-    setLogLevel(logLevel);
+    dispose();
   }
 }
 

@@ -8,10 +8,9 @@ import { join } from "node:path";
 import { CreateMode } from "../../src/jute/CreateMode.js";
 import { VERSION_DIR } from "../../src/persistence/FileTxnSnapLog.js";
 import { makeSnapshotName } from "../../src/persistence/Util.js";
-import { recordTrace, toMermaidSequence, type TraceEvent } from "../../src/trace/index.js";
-import { setLogSink } from "../../src/util/Logger.js";
+import { recordTrace, type TraceEvent } from "../../src/trace/index.js";
 import type { DiagramGenerator } from "../../diagrams/diagram.js";
-import { FIXED_WALL_TIME, nameServer, persistenceView, removeDir, startInProcessServer, tempDataDir, type InProcessServer } from "../support/inProcessServer.js";
+import { drawPersistence, FIXED_WALL_TIME, inQuietTempDir, startInProcessServer, type InProcessServer } from "../support/inProcessServer.js";
 
 const PARTICIPANTS = ["client", "ZooKeeperServer", "ZKDatabase", "FileTxnSnapLog", "DataTree", "FileSnap", "FileTxnLog", "disk"];
 
@@ -63,24 +62,21 @@ function corruptMiddle(path: string): void {
   writeFileSync(path, bytes);
 }
 
-async function draw(prepareDir: (dir: string) => Promise<void>, note: string, serve: (zk: Awaited<ReturnType<InProcessServer["connect"]>>) => Promise<unknown>): Promise<string> {
-  const quiet = setLogSink(() => undefined);
-  const dir = tempDataDir("zk-ch04-");
-  let server: InProcessServer | null = null;
-  try {
+/** Prepares a data dir (not recorded), then records a server's start on it and a first client's request. */
+function draw(prepareDir: (dir: string) => Promise<void>, note: string, serve: (zk: Awaited<ReturnType<InProcessServer["connect"]>>) => Promise<unknown>): Promise<string> {
+  return inQuietTempDir("zk-ch04-", async (dir) => {
     await prepareDir(dir);
-    const { events } = await recordTrace(async () => {
-      server = await startInProcessServer(dir, { wallTime: FIXED_WALL_TIME + 3_600_000 });
-      await serve(await server.connect());
-    });
-    const kept = servingBriefly(persistenceView(nameServer(events, server!.connectString)));
-    const lead: TraceEvent = { kind: "note", nodes: ["client", "disk"], text: note };
-    return toMermaidSequence([lead, ...kept], { participants: PARTICIPANTS.filter((p) => kept.some((e) => involves(e, p))) });
-  } finally {
-    await (server as InProcessServer | null)?.stop();
-    removeDir(dir);
-    quiet();
-  }
+    let server: InProcessServer | null = null;
+    try {
+      const { events } = await recordTrace(async () => {
+        server = await startInProcessServer(dir, { wallTime: FIXED_WALL_TIME + 3_600_000 });
+        await serve(await server.connect());
+      });
+      return drawPersistence(events, server!.connectString, note, PARTICIPANTS, servingBriefly);
+    } finally {
+      await (server as InProcessServer | null)?.stop();
+    }
+  });
 }
 
 /**
@@ -92,10 +88,6 @@ function servingBriefly(events: TraceEvent[]): TraceEvent[] {
   if (serving === -1) return events;
   const after = events.slice(serving + 1).filter((e) => e.kind === "message" && (e.from === "client" || e.to === "client"));
   return [...events.slice(0, serving + 1), ...after];
-}
-
-function involves(e: TraceEvent, node: string): boolean {
-  return e.kind === "message" ? e.from === node || e.to === node : e.kind === "state" ? e.node === node : e.nodes.includes(node);
 }
 
 export const diagrams: readonly DiagramGenerator[] = [

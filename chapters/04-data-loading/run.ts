@@ -11,19 +11,17 @@
  *   5. no snapshot at all: the server refuses, unless snapshot.trust.empty says otherwise
  *   6. the epoch files a quorum peer keeps beside its snapshots (T30)
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CreateMode } from "../../src/jute/CreateMode.js";
 import { EventType } from "../../src/jute/Watcher.js";
 import { getLogFiles } from "../../src/persistence/FileTxnIterator.js";
 import { ACCEPTED_EPOCH_FILENAME, CURRENT_EPOCH_FILENAME, loadEpochs, writeLongToFile } from "../../src/startup/QuorumPeerEpochs.js";
 import { formatZxid } from "../../src/trace/index.js";
-import { getLogLevel, setLogLevel } from "../../src/util/Logger.js";
 import { makeZxid } from "../../src/util/ZxidUtils.js";
 import type { ZooKeeper } from "../../src/client/ZooKeeper.js";
 import { listVersion2, readLog } from "../support/diskFormat.js";
-import { connectClient, narrator, serverLines } from "../support/narration.js";
+import { connectClient, exampleHome, narrator, serverLines } from "../support/narration.js";
 import { ask, chapterConfig, pickPort, startServer, writeConfig, type ServerChild } from "../support/serverProcess.js";
 
 const TEMPLATE = join(import.meta.dirname, "zoo.cfg");
@@ -31,11 +29,7 @@ const RESTORE = /Reading snapshot|problem reading snap|Removing unfinished|torn 
 
 export default async function run(signal: AbortSignal): Promise<void> {
   const { say, step, show } = narrator(signal);
-  const logLevel = getLogLevel();
-  setLogLevel("ERROR");
-  const home = mkdtempSync(join(tmpdir(), "zk-chapter04-"));
-  const dataDir = join(home, "data");
-  const v2 = join(dataDir, "version-2");
+  const { home, dataDir, v2, dispose } = exampleHome("zk-chapter04-");
   let server: ServerChild | null = null;
   const clients: ZooKeeper[] = [];
   const client = async (port: number, timeoutMs: number) => {
@@ -166,8 +160,7 @@ export default async function run(signal: AbortSignal): Promise<void> {
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);
     await (server as ServerChild | null)?.kill9();
-    rmSync(home, { recursive: true, force: true });
-    setLogLevel(logLevel);
+    dispose();
   }
 }
 

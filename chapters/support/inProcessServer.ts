@@ -15,8 +15,9 @@ import { ZooKeeper } from "../../src/client/ZooKeeper.js";
 import { FileTxnSnapLog, type FileTxnSnapLogOptions } from "../../src/persistence/FileTxnSnapLog.js";
 import { ServerCnxnFactory } from "../../src/startup/ServerCnxnFactory.js";
 import { ZooKeeperServer, type ServerConfig } from "../../src/server/ZooKeeperServer.js";
-import { eventText, formatValue, type TraceEvent, type TraceFields } from "../../src/trace/index.js";
+import { eventText, formatValue, toMermaidSequence, type TraceEvent, type TraceFields } from "../../src/trace/index.js";
 import { systemClock, type Clock } from "../../src/util/Clock.js";
+import { setLogSink } from "../../src/util/Logger.js";
 
 /** 2024-01-01T00:00:00Z: every txn of a recorded run carries this time. */
 export const FIXED_WALL_TIME = Date.UTC(2024, 0, 1);
@@ -160,4 +161,37 @@ function wrapLong(e: TraceEvent): TraceEvent {
   if (e.kind === "note" || Object.keys(e.fields).length === 0 || eventText(e).length <= 34) return e;
   const lines = Object.entries(e.fields).map(([k, v]) => `${k}=${formatValue(k, v)}`);
   return { ...e, label: [e.label, ...lines].join("\n"), fields: {} };
+}
+
+/** Runs `fn` on a fresh temp directory with all log output dropped; removes the directory afterwards. */
+export async function inQuietTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const restoreLog = setLogSink(() => undefined);
+  const dir = tempDataDir(prefix);
+  try {
+    return await fn(dir);
+  } finally {
+    removeDir(dir);
+    restoreLog();
+  }
+}
+
+/**
+ * Draws recorded events the way chapters 02 and 04 do: the server under one name,
+ * persistenceView, then `shape` (if given), a note on top, and the columns in the order
+ * `participants` gives (those without an event left out).
+ */
+export function drawPersistence(
+  events: readonly TraceEvent[],
+  serverAddress: string,
+  note: string,
+  participants: readonly string[],
+  shape: (events: TraceEvent[]) => TraceEvent[] = (e) => e,
+): string {
+  const kept = shape(persistenceView(nameServer(events, serverAddress)));
+  const lead: TraceEvent = { kind: "note", nodes: [participants[0]!, participants[participants.length - 1]!], text: note };
+  return toMermaidSequence([lead, ...kept], { participants: participants.filter((p) => kept.some((e) => involves(e, p))) });
+}
+
+function involves(e: TraceEvent, node: string): boolean {
+  return e.kind === "message" ? e.from === node || e.to === node : e.kind === "state" ? e.node === node : e.nodes.includes(node);
 }

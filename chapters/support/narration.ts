@@ -3,8 +3,12 @@
  * short pause on a terminal, as chapter 01's example), and blocks such as hex dumps
  * printed at once. ZK_CHAPTER_DELAY_MS overrides the pause (0 in tests).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ZooKeeper } from "../../src/client/ZooKeeper.js";
+import { getLogLevel, setLogLevel } from "../../src/util/Logger.js";
 import type { ServerChild } from "./serverProcess.js";
 
 export interface Narrator {
@@ -65,4 +69,34 @@ export function serverLines(server: ServerChild, pattern?: RegExp): string[] {
     .lines()
     .filter((l) => pattern === undefined || pattern.test(l))
     .map((l) => l.replace(/^(\w+)\s+\[(\w+)\] - /, "$2: ").replace(/\/\S*\/version-2\//g, ""));
+}
+
+export interface ExampleHome {
+  /** A temp directory for the run: zoo.cfg and the data directory go here. */
+  readonly home: string;
+  readonly dataDir: string;
+  /** `<dataDir>/version-2`, where the server keeps its logs and snapshots. */
+  readonly v2: string;
+  /** Removes the directory and restores the log level. */
+  dispose(): void;
+}
+
+/**
+ * Where an example keeps its server's files. The clients run in this process and would
+ * log every reconnect; the narration says what happens, so only errors are logged.
+ */
+export function exampleHome(prefix: string): ExampleHome {
+  const level = getLogLevel();
+  setLogLevel("ERROR");
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const dataDir = join(home, "data");
+  return {
+    home,
+    dataDir,
+    v2: join(dataDir, "version-2"),
+    dispose() {
+      rmSync(home, { recursive: true, force: true });
+      setLogLevel(level);
+    },
+  };
 }

@@ -4,42 +4,16 @@
  * process and says what the chapter claims; Ctrl-C stops one cleanly (server gone,
  * temp directory removed).
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../scripts/lib/repo.js";
+import { listening, runAndInterrupt, runChapter } from "../support/chapterRun.js";
 
-function runChapter(name: string, onOutput?: (all: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["scripts/chapter.ts", name], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ZK_CHAPTER_DELAY_MS: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => {
-    out += c.toString();
-    onOutput?.(out, child);
-  });
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  return new Promise<{ code: number | null; out: string }>((resolve) => child.on("close", (code) => resolve({ code, out })));
-}
-
-/** True if something accepts connections on the port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ port, host: "127.0.0.1" }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on("error", () => resolve(false));
-  });
-}
+const quick = { ZK_CHAPTER_DELAY_MS: "0" };
 
 describe("chapter examples", () => {
   it("02 persistence: log.1 decoded entry by entry, a snapshot by sections, a torn tail cut", { timeout: 120_000 }, async () => {
-    const { code, out } = await runChapter("persistence");
+    const { code, out } = await runChapter(["persistence"], quick);
     expect(code, out).toBe(0);
     expect(out).toContain("version-2/: snapshot.0 (");
     expect(out).toContain('FileHeader @0: magic 0x5a4b4c47 ("ZKLG"), version 2, dbid 0');
@@ -57,7 +31,7 @@ describe("chapter examples", () => {
   });
 
   it("04 data-loading: corrupt newest snapshot skipped, replay, sessions restored, B expires, T16 and T30", { timeout: 120_000 }, async () => {
-    const { code, out } = await runChapter("data-loading");
+    const { code, out } = await runChapter(["data-loading"], quick);
     expect(code, out).toBe(0);
     expect(out).toMatch(/log\.7 +txns 0:7, 0:8/);
     expect(out).toMatch(/problem reading snap file snapshot\.7 at offset \d+: CRC corruption/);
@@ -75,14 +49,8 @@ describe("chapter examples", () => {
   });
 
   it("Ctrl-C stops an example between two steps: server killed, temp directory removed", { timeout: 60_000 }, async () => {
-    let sent = false;
-    const { code, out } = await runChapter("data-loading", (all, child) => {
-      if (!sent && all.includes("== 2.")) {
-        sent = true;
-        child.kill("SIGINT");
-      }
-    });
-    expect(sent).toBe(true);
+    const { code, out, interrupted } = await runAndInterrupt(["data-loading"], "== 2.", quick);
+    expect(interrupted).toBe(true);
     expect(code).toBe(0);
     expect(out).toContain("stopped (Ctrl-C)");
     expect(out).not.toContain("== 4.");

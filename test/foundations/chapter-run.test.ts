@@ -2,25 +2,8 @@
  * `npm run chapter` (scripts/chapter.ts) and chapter 01's run.ts: the narration runs
  * to the end, Ctrl-C stops it cleanly, and a chapter without run.ts says what it will run.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../scripts/lib/repo.js";
-
-function runChapter(args: string[], env: Record<string, string>, onOutput?: (all: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["scripts/chapter.ts", ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => {
-    out += c.toString();
-    onOutput?.(out, child);
-  });
-  child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-  return new Promise<{ code: number | null; out: string }>((resolve) => child.on("close", (code) => resolve({ code, out })));
-}
+import { runAndInterrupt, runChapter } from "../support/chapterRun.js";
 
 describe("npm run chapter", () => {
   it("narrates every case of chapter 01 and exits 0", async () => {
@@ -33,14 +16,8 @@ describe("npm run chapter", () => {
   });
 
   it("stops cleanly on Ctrl-C (SIGINT) between two lines", async () => {
-    let sent = false;
-    const { code, out } = await runChapter(["1"], { ZK_CHAPTER_DELAY_MS: "100" }, (all, child) => {
-      if (!sent && all.includes("PREPARE n=1")) {
-        sent = true;
-        child.kill("SIGINT");
-      }
-    });
-    expect(sent).toBe(true);
+    const { code, out, interrupted } = await runAndInterrupt(["1"], "PREPARE n=1", { ZK_CHAPTER_DELAY_MS: "100" });
+    expect(interrupted).toBe(true);
     expect(code).toBe(0);
     expect(out).toContain("stopped (Ctrl-C)");
     expect(out).not.toContain("Zab broadcast");
