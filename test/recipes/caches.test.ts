@@ -6,7 +6,7 @@
  * real tree after bursts of changes made while its connection is cut, and after its
  * session is lost.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { CreateMode } from "../../src/jute/CreateMode.js";
 import { ZooKeeper } from "../../src/client/ZooKeeper.js";
 import { CuratorFrameworkFactory, type CuratorFramework } from "../../src/recipes/framework/CuratorFramework.js";
@@ -18,8 +18,8 @@ import { NodeCache } from "../../src/recipes/cache/NodeCache.js";
 import { PathChildrenCache, PathChildrenCacheEventType, StartMode, type PathChildrenCacheEvent } from "../../src/recipes/cache/PathChildrenCache.js";
 import { TreeCache, TreeCacheEventType, type TreeCacheEvent } from "../../src/recipes/cache/TreeCache.js";
 import { servers, type RunningServer } from "../client/support/servers.js";
-import { startTcpProxy, type TcpProxy } from "../client/support/tcpProxy.js";
-import { ConnectionState, recordStates, sleep, startedClient, uniquePath, waitUntil } from "./support/curator.js";
+import { type TcpProxy } from "../client/support/tcpProxy.js";
+import { ConnectionState, recordStates, sleep, startedClient, uniquePath, waitUntil, rawClient, useServer } from "./support/curator.js";
 
 /** Every node of a subtree with its data, read directly from the server. */
 async function snapshot(zk: ZooKeeper, root: string, depth = Infinity): Promise<Map<string, string>> {
@@ -60,27 +60,13 @@ async function burst(zk: ZooKeeper, root: string, ops: number, seed: number): Pr
   }
 }
 
-function rawClient(connectString: string): ZooKeeper {
-  const zk = new ZooKeeper(connectString, 10_000);
-  onTestFinished(() => zk.close());
-  return zk;
-}
 
 for (const factory of servers) {
   describe.skipIf(!factory.available())(`caches against ${factory.name}`, () => {
-    let server: RunningServer;
-    let proxy: TcpProxy;
-    beforeAll(async () => {
-      server = await factory.start({ tickTime: 500 });
-      proxy = await startTcpProxy(server.port);
-    });
-    afterAll(async () => {
-      await proxy?.close();
-      await server?.stop();
-    });
+    const env = useServer(factory);
 
     it("T81 PathChildrenCache(cacheData=true): CHILD_ADDED, CHILD_UPDATED, CHILD_REMOVED with data", async () => {
-      const client = await startedClient(server.connectString, { namespace: uniquePath("base") });
+      const client = await startedClient(env.server.connectString, { namespace: uniquePath("base") });
       const events: PathChildrenCacheEvent[] = [];
       // As the seed: new PathChildrenCache(client, "/nodeA", true), start, then add the listener.
       const cache = new PathChildrenCache(client, "/nodeA", true);
@@ -106,7 +92,7 @@ for (const factory of servers) {
     });
 
     it("PathChildrenCache: cacheData=false keeps Stats only; POST_INITIALIZED_EVENT and BUILD_INITIAL_CACHE", async () => {
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const path = uniquePath("/pcc");
       for (const c of ["x", "y"]) await client.create().creatingParentsIfNeeded().forPath(`${path}/${c}`, c);
       const noData = new PathChildrenCache(client, path, false);
@@ -134,7 +120,7 @@ for (const factory of servers) {
     });
 
     it("T82 NodeCache: a change reaches the listener, a delete makes currentData null", async () => {
-      const client = await startedClient(server.connectString, { namespace: uniquePath("base") });
+      const client = await startedClient(env.server.connectString, { namespace: uniquePath("base") });
       await client.create().forPath("/nodeA", "init");
       const cache = new NodeCache(client, "/nodeA");
       const seen: Array<string | null> = [];
@@ -159,7 +145,7 @@ for (const factory of servers) {
     });
 
     it("T83 TreeCache: events for the node and all its descendants", async () => {
-      const client = await startedClient(server.connectString, { namespace: uniquePath("base") });
+      const client = await startedClient(env.server.connectString, { namespace: uniquePath("base") });
       await client.create().forPath("/nodeA", "root");
       const events: TreeCacheEvent[] = [];
       const cache = new TreeCache(client, "/nodeA");
@@ -191,7 +177,7 @@ for (const factory of servers) {
     });
 
     it("CuratorCache on a persistent recursive watch: created, changed, deleted, initialized", async () => {
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const path = uniquePath("/cc");
       await client.create().forPath(path, "r");
       await client.create().forPath(`${path}/pre`, "p");
@@ -225,18 +211,18 @@ for (const factory of servers) {
     });
 
     it("caches converge to the tree after bursts of changes made while their connection is cut, twice", async () => {
-      await convergeAcrossOutages(server, proxy, 10_000, "cut");
+      await convergeAcrossOutages(env.server, env.proxy, 10_000, "cut");
     });
 
     it("caches converge to the tree after their session is lost (changes made meanwhile)", async () => {
-      await convergeAcrossOutages(server, proxy, 1500, "lose");
+      await convergeAcrossOutages(env.server, env.proxy, 1500, "lose");
     });
 
     it("ZOOKEEPER-4466 (3.8): a standard watch by the same session on a persistent watch's path ends the persistent one", async () => {
       // Why convergeAcrossOutages gives CuratorCache a session of its own: on a 3.8 server a
       // session has one watch mode per path, so TreeCache's getData watch on the cache root
       // turns CuratorCache's persistent recursive watch into a one-shot watch.
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const path = uniquePath("/mode");
       await client.create().forPath(path, "0");
       const cache = CuratorCache.build(client, path);
@@ -244,7 +230,7 @@ for (const factory of servers) {
       onTestFinished(() => cache.close());
       await waitUntil(() => cache.size() === 1, "the root cached");
       await client.getData().usingWatcher(() => undefined).forPath(path);
-      const zk = rawClient(server.connectString);
+      const zk = rawClient(env.server.connectString);
       await zk.setData(path, "1"); // fires both, and both are gone now
       await waitUntil(() => cache.get(path)?.data?.toString() === "1", "the change");
       await zk.create(`${path}/child`, "c");

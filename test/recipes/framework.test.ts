@@ -8,37 +8,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { CreateMode } from "../../src/jute/CreateMode.js";
 import { Code, KeeperException } from "../../src/jute/KeeperException.js";
 import { EventType } from "../../src/jute/Watcher.js";
 import type { WatchedEvent } from "../../src/client/WatchedEvent.js";
-import { AddWatchMode, ZooKeeper } from "../../src/client/ZooKeeper.js";
+import { AddWatchMode } from "../../src/client/ZooKeeper.js";
 import { CuratorFrameworkFactory, type CuratorEvent } from "../../src/recipes/framework/CuratorFramework.js";
 import { newStat } from "../../src/recipes/framework/builders.js";
-import {
-  BoundedExponentialBackoffRetry,
-  ExponentialBackoffRetry,
-  RetryForever,
-  RetryNTimes,
-  RetryOneTime,
-  RetryUntilElapsed,
-  shouldRetry,
-  type RetrySleeper,
-} from "../../src/recipes/framework/RetryPolicy.js";
+import { BoundedExponentialBackoffRetry, ExponentialBackoffRetry, RetryForever, RetryNTimes, RetryOneTime, RetryUntilElapsed, shouldRetry, type RetrySleeper } from "../../src/recipes/framework/RetryPolicy.js";
 import { isProtectedZNode, normalize } from "../../src/recipes/framework/ZKPaths.js";
 import { startApacheZooKeeper, apacheZooKeeperAvailable } from "../support/apacheZooKeeper.js";
 import { startOurServerProcess } from "../support/ourServerProcess.js";
-import { servers, type RunningServer } from "../client/support/servers.js";
-import { startTcpProxy, type TcpProxy } from "../client/support/tcpProxy.js";
-import { ConnectionState, recordStates, sleep, startedClient, uniquePath, waitUntil } from "./support/curator.js";
+import { servers } from "../client/support/servers.js";
+import { ConnectionState, recordStates, sleep, startedClient, uniquePath, waitUntil, rawClient, useServer } from "./support/curator.js";
 
-/** A raw handle on the server, to check what the framework wrote. */
-function rawClient(connectString: string): ZooKeeper {
-  const zk = new ZooKeeper(connectString, 10_000);
-  onTestFinished(() => zk.close());
-  return zk;
-}
 
 function code(e: unknown): number | undefined {
   return e instanceof KeeperException ? e.code : undefined;
@@ -46,27 +30,17 @@ function code(e: unknown): number | undefined {
 
 for (const factory of servers) {
   describe.skipIf(!factory.available())(`CuratorFramework against ${factory.name}`, () => {
-    let server: RunningServer;
-    let proxy: TcpProxy;
-    beforeAll(async () => {
-      // tickTime 500: sessions may be as short as 1 s, so expiry tests stay quick.
-      server = await factory.start({ tickTime: 500 });
-      proxy = await startTcpProxy(server.port);
-    });
-    afterAll(async () => {
-      await proxy?.close();
-      await server?.stop();
-    });
+    const env = useServer(factory);
 
     it("T79 create with namespace \"base\" and a missing parent: /base/nodeA holds \"init\"", async () => {
       const ns = uniquePath("base");
-      const client = await startedClient(server.connectString, { namespace: ns });
+      const client = await startedClient(env.server.connectString, { namespace: ns });
       // The seed's call, word for word [003 L19–21].
       const path = await client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT).forPath("/nodeA", "init");
       expect(path).toBe("/nodeA");
       const deep = await client.create().creatingParentContainersIfNeeded().forPath("/p/q/nodeB", "b");
       expect(deep).toBe("/p/q/nodeB");
-      const zk = rawClient(server.connectString);
+      const zk = rawClient(env.server.connectString);
       expect((await zk.getData(`/${ns}/nodeA`)).data!.toString()).toBe("init");
       expect((await zk.getData(`/${ns}/p/q/nodeB`)).data!.toString()).toBe("b");
       // The namespace and the parents exist (container-ness: see the container test below).
@@ -74,7 +48,7 @@ for (const factory of servers) {
     });
 
     it("T80 getData returns \"init\", setData changes it, delete removes it", async () => {
-      const client = await startedClient(server.connectString, { namespace: uniquePath("base") });
+      const client = await startedClient(env.server.connectString, { namespace: uniquePath("base") });
       await client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT).forPath("/nodeA", "init");
       expect((await client.getData().forPath("/nodeA")).toString()).toBe("init");
       const stat = await client.setData().forPath("/nodeA", "liuzaixing");
@@ -87,7 +61,7 @@ for (const factory of servers) {
     });
 
     it("withProtection names the node _c_<uuid>-<name>, and a sequential create appends the counter", async () => {
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const base = uniquePath("/prot");
       const p = await client.create().creatingParentsIfNeeded().withProtection().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(`${base}/lock-`, "x");
       const name = p.substring(base.length + 1);
@@ -99,7 +73,7 @@ for (const factory of servers) {
     });
 
     it("builder options: orSetData, idempotent, storingStatIn, versions, default data, deletingChildrenIfNeeded", async () => {
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const base = uniquePath("/opts");
       await client.create().creatingParentsIfNeeded().forPath(`${base}/a`, "1");
       await expect(client.create().forPath(`${base}/a`, "2")).rejects.toMatchObject({ code: Code.NODEEXISTS });
@@ -123,7 +97,7 @@ for (const factory of servers) {
 
     it("transaction: all or nothing, per-op results without the namespace", async () => {
       const ns = uniquePath("tx");
-      const client = await startedClient(server.connectString, { namespace: ns });
+      const client = await startedClient(env.server.connectString, { namespace: ns });
       await client.create().forPath("/t", "0");
       const op = client.transactionOp();
       const results = await client.transaction().forOperations([
@@ -144,7 +118,7 @@ for (const factory of servers) {
 
     it("watchers receive paths without the namespace; usingNamespace shares the connection", async () => {
       const ns = uniquePath("w");
-      const client = await startedClient(server.connectString, { namespace: ns });
+      const client = await startedClient(env.server.connectString, { namespace: ns });
       await client.create().forPath("/n", "0");
       const seen: WatchedEvent[] = [];
       const watcher = (e: WatchedEvent) => seen.push(e);
@@ -171,7 +145,7 @@ for (const factory of servers) {
 
     it("watchers(): a persistent recursive watch sees the subtree, remove() ends it", async () => {
       const ns = uniquePath("pw");
-      const client = await startedClient(server.connectString, { namespace: ns });
+      const client = await startedClient(env.server.connectString, { namespace: ns });
       await client.create().forPath("/r", "");
       const seen: string[] = [];
       const watcher = (e: WatchedEvent) => seen.push(`${e.type}:${e.path}`);
@@ -188,20 +162,20 @@ for (const factory of servers) {
     });
 
     it("connection states: CONNECTED, then SUSPENDED and RECONNECTED on a cut connection; an operation issued meanwhile completes", async () => {
-      const client = CuratorFrameworkFactory.builder().connectString(proxy.connectString).sessionTimeoutMs(8000).connectionTimeoutMs(4000).retryPolicy(new ExponentialBackoffRetry(100, 5)).build();
+      const client = CuratorFrameworkFactory.builder().connectString(env.proxy.connectString).sessionTimeoutMs(8000).connectionTimeoutMs(4000).retryPolicy(new ExponentialBackoffRetry(100, 5)).build();
       const states = recordStates(client);
       client.start();
       onTestFinished(() => client.close());
       await client.blockUntilConnected(10_000);
       const sessionId = client.getZookeeperClient().getZooKeeper().getSessionId();
       await waitUntil(() => states.length === 1, "CONNECTED");
-      proxy.setRefusing(true);
-      proxy.dropConnections();
+      env.proxy.setRefusing(true);
+      env.proxy.dropConnections();
       await waitUntil(() => states.includes(ConnectionState.SUSPENDED), "SUSPENDED");
       const path = uniquePath("/while-suspended");
       const pending = client.create().forPath(path, "x");
       await sleep(300);
-      proxy.setRefusing(false);
+      env.proxy.setRefusing(false);
       expect(await pending).toBe(path);
       await waitUntil(() => states.includes(ConnectionState.RECONNECTED), "RECONNECTED");
       expect(states).toEqual([ConnectionState.CONNECTED, ConnectionState.SUSPENDED, ConnectionState.RECONNECTED]);
@@ -209,7 +183,7 @@ for (const factory of servers) {
     });
 
     it("LOST when SUSPENDED lasts a session timeout (injected expiry); a new session follows and the old ephemerals go", async () => {
-      const client = CuratorFrameworkFactory.builder().connectString(proxy.connectString).sessionTimeoutMs(1500).connectionTimeoutMs(1000).retryPolicy(new RetryNTimes(1, 50)).build();
+      const client = CuratorFrameworkFactory.builder().connectString(env.proxy.connectString).sessionTimeoutMs(1500).connectionTimeoutMs(1000).retryPolicy(new RetryNTimes(1, 50)).build();
       const states = recordStates(client);
       client.start();
       onTestFinished(() => client.close());
@@ -217,52 +191,52 @@ for (const factory of servers) {
       const first = client.getZookeeperClient().getZooKeeper().getSessionId();
       const eph = uniquePath("/eph");
       await client.create().withMode(CreateMode.EPHEMERAL).forPath(eph, "x");
-      proxy.setRefusing(true);
-      proxy.dropConnections();
+      env.proxy.setRefusing(true);
+      env.proxy.dropConnections();
       await waitUntil(() => states.includes(ConnectionState.LOST), "LOST", 10_000);
       // Nothing can succeed while away: the retry policy gives up with CONNECTIONLOSS.
       const failed = await client.checkExists().forPath("/").catch((e: unknown) => e);
       expect(code(failed)).toBe(Code.CONNECTIONLOSS);
-      proxy.setRefusing(false);
+      env.proxy.setRefusing(false);
       await waitUntil(() => states.at(-1) === ConnectionState.RECONNECTED, "RECONNECTED after LOST", 10_000);
       expect(states).toEqual([ConnectionState.CONNECTED, ConnectionState.SUSPENDED, ConnectionState.LOST, ConnectionState.RECONNECTED]);
       expect(client.getZookeeperClient().getZooKeeper().getSessionId()).not.toBe(first);
       expect(client.getZookeeperClient().getInstanceIndex()).toBe(2);
-      // The old session is left to the server, which expires it and its ephemeral.
-      const zk = rawClient(server.connectString);
+      // The old session is left to the env.server, which expires it and its ephemeral.
+      const zk = rawClient(env.server.connectString);
       await waitUntil(async () => (await zk.exists(eph)) === null, "the old session's ephemeral to go", 10_000);
     });
 
     it("LOST from the server's Expired when the expiry injection is off", async () => {
-      const client = CuratorFrameworkFactory.builder().connectString(proxy.connectString).sessionTimeoutMs(1500).connectionTimeoutMs(1000).retryPolicy(new RetryNTimes(1, 50)).sessionExpirationPercent(0).build();
+      const client = CuratorFrameworkFactory.builder().connectString(env.proxy.connectString).sessionTimeoutMs(1500).connectionTimeoutMs(1000).retryPolicy(new RetryNTimes(1, 50)).sessionExpirationPercent(0).build();
       const states = recordStates(client);
       client.start();
       onTestFinished(() => client.close());
       await client.blockUntilConnected(10_000);
-      proxy.setRefusing(true);
-      proxy.dropConnections();
+      env.proxy.setRefusing(true);
+      env.proxy.dropConnections();
       await waitUntil(() => states.includes(ConnectionState.SUSPENDED), "SUSPENDED");
       await sleep(3000); // the server expires the session meanwhile
       expect(states).not.toContain(ConnectionState.LOST);
-      proxy.setRefusing(false);
+      env.proxy.setRefusing(false);
       await waitUntil(() => states.at(-1) === ConnectionState.RECONNECTED, "RECONNECTED on a new session", 10_000);
       expect(states).toEqual([ConnectionState.CONNECTED, ConnectionState.SUSPENDED, ConnectionState.LOST, ConnectionState.RECONNECTED]);
     });
 
     it("guaranteed delete: fails while disconnected, finishes in the background once reconnected", async () => {
-      const client = CuratorFrameworkFactory.builder().connectString(proxy.connectString).sessionTimeoutMs(8000).connectionTimeoutMs(300).retryPolicy(new RetryNTimes(1, 50)).build();
+      const client = CuratorFrameworkFactory.builder().connectString(env.proxy.connectString).sessionTimeoutMs(8000).connectionTimeoutMs(300).retryPolicy(new RetryNTimes(1, 50)).build();
       client.start();
       onTestFinished(() => client.close());
       await client.blockUntilConnected(10_000);
       const path = uniquePath("/gd");
       await client.create().forPath(path, "x");
-      proxy.setRefusing(true);
-      proxy.dropConnections();
+      env.proxy.setRefusing(true);
+      env.proxy.dropConnections();
       const failed = await client.delete().guaranteed().forPath(path).catch((e: unknown) => e);
       expect(code(failed)).toBe(Code.CONNECTIONLOSS);
       expect(client.core.failedDeleteManager.pendingPaths()).toEqual([path]);
-      proxy.setRefusing(false);
-      const zk = rawClient(server.connectString);
+      env.proxy.setRefusing(false);
+      const zk = rawClient(env.server.connectString);
       await waitUntil(async () => (await zk.exists(path)) === null, "the background delete", 10_000);
       await waitUntil(() => client.core.failedDeleteManager.pendingPaths().length === 0, "the pending set to empty");
     });

@@ -7,10 +7,9 @@
  * acquisitions that never overlap; and what a waiter does through a dropped connection
  * and through a lost session.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { Code, KeeperException } from "../../src/jute/KeeperException.js";
 import { Perms } from "../../src/jute/ZooDefs.js";
-import { ZooKeeper } from "../../src/client/ZooKeeper.js";
 import { CuratorFrameworkFactory, type CuratorFramework } from "../../src/recipes/framework/CuratorFramework.js";
 import { BoundedExponentialBackoffRetry, ExponentialBackoffRetry, RetryNTimes } from "../../src/recipes/framework/RetryPolicy.js";
 import { InterProcessMultiLock, withLock } from "../../src/recipes/locks/InterProcessMultiLock.js";
@@ -19,9 +18,8 @@ import { InterProcessReadWriteLock } from "../../src/recipes/locks/InterProcessR
 import { InterProcessSemaphoreMutex } from "../../src/recipes/locks/InterProcessSemaphoreMutex.js";
 import { InterProcessSemaphoreV2 } from "../../src/recipes/locks/InterProcessSemaphoreV2.js";
 import { sortChildren, StandardLockInternalsDriver } from "../../src/recipes/locks/LockInternals.js";
-import { servers, type RunningServer } from "../client/support/servers.js";
-import { startTcpProxy, type TcpProxy } from "../client/support/tcpProxy.js";
-import { ConnectionState, recordStates, sleep, startedClient, uniquePath, waitUntil } from "./support/curator.js";
+import { servers } from "../client/support/servers.js";
+import { ConnectionState, recordStates, sleep, startedClient, uniquePath, waitUntil, rawClient, useServer } from "./support/curator.js";
 
 /** A critical section that notices overlap: read, yield, write back, as a careless holder would. */
 class SharedCounter {
@@ -38,29 +36,15 @@ class SharedCounter {
   }
 }
 
-function rawClient(connectString: string): ZooKeeper {
-  const zk = new ZooKeeper(connectString, 10_000);
-  onTestFinished(() => zk.close());
-  return zk;
-}
 
 const sorter = new StandardLockInternalsDriver();
 
 for (const factory of servers) {
   describe.skipIf(!factory.available())(`locks against ${factory.name}`, () => {
-    let server: RunningServer;
-    let proxy: TcpProxy;
-    beforeAll(async () => {
-      server = await factory.start({ tickTime: 500 });
-      proxy = await startTcpProxy(server.port);
-    });
-    afterAll(async () => {
-      await proxy?.close();
-      await server?.stop();
-    });
+    const env = useServer(factory);
 
     it("T84 ten threads through one InterProcessMultiLock([\"/lock\"]): one holder at a time, all succeed", async () => {
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const lock = new InterProcessMultiLock(client, [uniquePath("/lock")]);
       const counter = new SharedCounter();
       // Ten "threads": ten owner tokens sharing one lock instance, as the seed's ten Threads do.
@@ -72,9 +56,9 @@ for (const factory of servers) {
 
     it("T85 three contenders: each watches only its predecessor, a release wakes only the next, a timeout deletes its own node", async () => {
       const path = uniquePath("/t85");
-      const [c1, c2, c3, c4] = await Promise.all([1, 2, 3, 4].map(() => startedClient(server.connectString)));
+      const [c1, c2, c3, c4] = await Promise.all([1, 2, 3, 4].map(() => startedClient(env.server.connectString)));
       const [m1, m2, m3, m4] = [c1!, c2!, c3!, c4!].map((c) => new InterProcessMutex(c, path));
-      const zk = rawClient(server.connectString);
+      const zk = rawClient(env.server.connectString);
       const sorted = async () => sortChildren(await zk.getChildren(path), "lock-", sorter);
       await m1!.acquire();
       const p2 = m2!.acquire();
@@ -106,7 +90,7 @@ for (const factory of servers) {
     });
 
     it("T86 release forgets the owner even when deleting the lock node fails", async () => {
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const path = uniquePath("/t86");
       const mutex = new InterProcessMutex(client, path);
       await mutex.acquire();
@@ -124,25 +108,25 @@ for (const factory of servers) {
     });
 
     it("T86 release while the server is unreachable: rejects, forgets the owner, and the node goes once reconnected", async () => {
-      const client = CuratorFrameworkFactory.builder().connectString(proxy.connectString).sessionTimeoutMs(10_000).connectionTimeoutMs(300).retryPolicy(new RetryNTimes(1, 50)).build();
+      const client = CuratorFrameworkFactory.builder().connectString(env.proxy.connectString).sessionTimeoutMs(10_000).connectionTimeoutMs(300).retryPolicy(new RetryNTimes(1, 50)).build();
       client.start();
       onTestFinished(() => client.close());
       await client.blockUntilConnected(10_000);
       const mutex = new InterProcessMutex(client, uniquePath("/t86b"));
       await mutex.acquire();
       const lockPath = mutex.getLockPath()!;
-      proxy.setRefusing(true);
-      proxy.dropConnections();
+      env.proxy.setRefusing(true);
+      env.proxy.dropConnections();
       const err = await mutex.release().catch((e: unknown) => e);
       expect((err as KeeperException).code).toBe(Code.CONNECTIONLOSS);
       expect(mutex.isAcquiredInThisProcess()).toBe(false);
-      proxy.setRefusing(false);
-      const zk = rawClient(server.connectString);
+      env.proxy.setRefusing(false);
+      const zk = rawClient(env.server.connectString);
       await waitUntil(async () => (await zk.exists(lockPath)) === null, "the guaranteed delete", 10_000);
     });
 
     it("re-entrancy: the same owner nests, another owner waits until the last release", async () => {
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const mutex = new InterProcessMutex(client, uniquePath("/reentrant"));
       await mutex.acquire();
       expect(await mutex.acquire(100)).toBe(true); // the default owner again: re-entered
@@ -156,7 +140,7 @@ for (const factory of servers) {
     });
 
     it("read/write lock: readers share, a writer excludes both, __READ__/__WRIT__ names, the writer may also read", async () => {
-      const [a, b] = await Promise.all([startedClient(server.connectString), startedClient(server.connectString)]);
+      const [a, b] = await Promise.all([startedClient(env.server.connectString), startedClient(env.server.connectString)]);
       const path = uniquePath("/rw");
       const rwA = new InterProcessReadWriteLock(a, path);
       const rwB = new InterProcessReadWriteLock(b, path);
@@ -179,7 +163,7 @@ for (const factory of servers) {
     });
 
     it("InterProcessSemaphoreV2: at most N leases at once, lease-/locks layout, a timeout returns null", async () => {
-      const clients = await Promise.all([1, 2, 3].map(() => startedClient(server.connectString)));
+      const clients = await Promise.all([1, 2, 3].map(() => startedClient(env.server.connectString)));
       const path = uniquePath("/sem");
       const sems = clients.map((c) => new InterProcessSemaphoreV2(c, path, 2));
       const l1 = await sems[0]!.acquire();
@@ -201,7 +185,7 @@ for (const factory of servers) {
     });
 
     it("InterProcessSemaphoreMutex is not re-entrant", async () => {
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const m = new InterProcessSemaphoreMutex(client, uniquePath("/semmutex"));
       await m.acquire();
       expect(await m.acquire(200)).toBe(false);
@@ -213,7 +197,7 @@ for (const factory of servers) {
 
     it("contention: 10 clients × 100 acquisitions never overlap", async () => {
       const path = uniquePath("/contended");
-      const clients = await Promise.all(Array.from({ length: 10 }, () => startedClient(server.connectString)));
+      const clients = await Promise.all(Array.from({ length: 10 }, () => startedClient(env.server.connectString)));
       const counter = new SharedCounter();
       await Promise.all(
         clients.map(async (c) => {
@@ -233,8 +217,8 @@ for (const factory of servers) {
     }, 120_000);
 
     it("a waiter rides out a dropped connection (same session) and gets the lock", async () => {
-      const holder = await startedClient(server.connectString);
-      const waiterClient = CuratorFrameworkFactory.builder().connectString(proxy.connectString).sessionTimeoutMs(10_000).connectionTimeoutMs(3000).retryPolicy(new ExponentialBackoffRetry(100, 5)).build();
+      const holder = await startedClient(env.server.connectString);
+      const waiterClient = CuratorFrameworkFactory.builder().connectString(env.proxy.connectString).sessionTimeoutMs(10_000).connectionTimeoutMs(3000).retryPolicy(new ExponentialBackoffRetry(100, 5)).build();
       const states = recordStates(waiterClient);
       waiterClient.start();
       onTestFinished(() => waiterClient.close());
@@ -244,7 +228,7 @@ for (const factory of servers) {
       await m1.acquire();
       const waiting = m2.acquire();
       await waitUntil(async () => (await holder.getChildren().forPath(path)).length === 2, "the waiter's node");
-      proxy.dropConnections();
+      env.proxy.dropConnections();
       await waitUntil(() => states.includes(ConnectionState.SUSPENDED), "SUSPENDED");
       await waitUntil(() => states.includes(ConnectionState.RECONNECTED), "RECONNECTED");
       await m1.release();
@@ -255,9 +239,9 @@ for (const factory of servers) {
     });
 
     it("a waiter whose session is lost starts over with a new node on the new session", async () => {
-      const holder = await startedClient(server.connectString);
+      const holder = await startedClient(env.server.connectString);
       // Bounded back-off: an unbounded exponential one may sleep for many seconds after the reconnect.
-      const waiterClient = CuratorFrameworkFactory.builder().connectString(proxy.connectString).sessionTimeoutMs(1500).connectionTimeoutMs(1000).retryPolicy(new BoundedExponentialBackoffRetry(100, 400, 30)).build();
+      const waiterClient = CuratorFrameworkFactory.builder().connectString(env.proxy.connectString).sessionTimeoutMs(1500).connectionTimeoutMs(1000).retryPolicy(new BoundedExponentialBackoffRetry(100, 400, 30)).build();
       const states = recordStates(waiterClient);
       waiterClient.start();
       onTestFinished(() => waiterClient.close());
@@ -268,10 +252,10 @@ for (const factory of servers) {
       const waiting = m2.acquire();
       await waitUntil(async () => (await holder.getChildren().forPath(path)).length === 2, "the waiter's node");
       const [, oldNode] = sortChildren(await holder.getChildren().forPath(path), "lock-", sorter);
-      proxy.setRefusing(true);
-      proxy.dropConnections();
+      env.proxy.setRefusing(true);
+      env.proxy.dropConnections();
       await waitUntil(() => states.includes(ConnectionState.LOST), "LOST", 10_000);
-      proxy.setRefusing(false);
+      env.proxy.setRefusing(false);
       // The waiter notices the new session, deletes its old node and queues a new one,
       // without waiting for the server to expire the old session.
       await waitUntil(async () => {

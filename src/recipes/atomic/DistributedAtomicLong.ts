@@ -156,15 +156,7 @@ export class DistributedAtomicValue {
 
   private async tryOptimistic(result: MutableAtomicValue<Buffer | null>, makeValue: (p: Buffer | null) => Buffer): Promise<void> {
     const startMs = Date.now();
-    let retryCount = 0;
-    for (;;) {
-      result.stats.optimisticTries++;
-      if (await this.tryOnce(result, makeValue)) {
-        result.ok = true;
-        break;
-      }
-      if (!(await this.retryPolicy.allowRetry(retryCount++, Date.now() - startMs, DEFAULT_RETRY_SLEEPER))) break;
-    }
+    await this.tryWhileAllowed(result, makeValue, this.retryPolicy, "optimisticTries");
     result.stats.optimisticTimeMs = Date.now() - startMs;
   }
 
@@ -175,20 +167,26 @@ export class DistributedAtomicValue {
     const got = p.maxLockTimeMs === null ? (await this.mutex!.acquire(null, { owner }), true) : await this.mutex!.acquire(p.maxLockTimeMs, { owner });
     if (got) {
       try {
-        let retryCount = 0;
-        for (;;) {
-          result.stats.promotedLockTries++;
-          if (await this.tryOnce(result, makeValue)) {
-            result.ok = true;
-            break;
-          }
-          if (!(await p.retryPolicy.allowRetry(retryCount++, Date.now() - startMs, DEFAULT_RETRY_SLEEPER))) break;
-        }
+        await this.tryWhileAllowed(result, makeValue, p.retryPolicy, "promotedLockTries");
       } finally {
         await this.mutex!.release(owner);
       }
     }
     result.stats.promotedTimeMs = Date.now() - startMs;
+  }
+
+  /** tryOnce until it succeeds or `policy` says stop, counting the tries in `stat`. */
+  private async tryWhileAllowed(result: MutableAtomicValue<Buffer | null>, makeValue: (p: Buffer | null) => Buffer, policy: RetryPolicy, stat: "optimisticTries" | "promotedLockTries"): Promise<void> {
+    const startMs = Date.now();
+    let retryCount = 0;
+    for (;;) {
+      result.stats[stat]++;
+      if (await this.tryOnce(result, makeValue)) {
+        result.ok = true;
+        return;
+      }
+      if (!(await policy.allowRetry(retryCount++, Date.now() - startMs, DEFAULT_RETRY_SLEEPER))) return;
+    }
   }
 
   /** Read, compute, write at the version read. False when someone else got there first. */

@@ -50,6 +50,7 @@ import { getLogger } from "../../util/Logger.js";
 import { isConnectedState, type ConnectionStateListener } from "../framework/ConnectionState.js";
 import type { CuratorFramework, WatcherRemoveCuratorFramework } from "../framework/CuratorFramework.js";
 import { IllegalStateException } from "../framework/CuratorZookeeperClient.js";
+import { EventQueue } from "../framework/EventQueue.js";
 import { StandardListenerManager, type Listenable } from "../framework/Listenable.js";
 import { newStat } from "../framework/builders.js";
 import { compareStrings, makePath } from "../framework/ZKPaths.js";
@@ -195,8 +196,7 @@ export class CuratorCache {
   private treeCache: TreeCache | null = null;
   private outstandingOps = 0;
   private isInitialized = false;
-  private readonly events: Array<() => void> = [];
-  private delivering = false;
+  private readonly events = new EventQueue((e) => LOG.error("CuratorCacheListener failed", e));
 
   /** `CuratorCache.build(client, path, ...options)`. */
   static build(client: CuratorFramework, path: string, ...options: CuratorCacheOption[]): CuratorCache {
@@ -245,7 +245,7 @@ export class CuratorCache {
     this.persistentWatcher?.close();
     this.treeCache?.close();
     if (this.clearOnClose) this.storage.clear();
-    this.events.length = 0;
+    this.events.clear();
   }
 
   listenable(): Listenable<CuratorCacheListener> {
@@ -357,17 +357,9 @@ export class CuratorCache {
 
   private callListeners(fn: (l: CuratorCacheListener) => unknown): void {
     if (this.state !== "STARTED") return;
-    this.events.push(() => this.listeners.forEach(fn));
-    if (this.delivering) return;
-    this.delivering = true;
-    setImmediate(() => this.deliver());
-  }
-
-  private deliver(): void {
-    const e = this.events.shift();
-    if (e !== undefined && this.state === "STARTED") e();
-    if (this.events.length > 0) setImmediate(() => this.deliver());
-    else this.delivering = false;
+    this.events.push(() => {
+      if (this.state === "STARTED") this.listeners.forEach(fn);
+    });
   }
 
   // #region bridge

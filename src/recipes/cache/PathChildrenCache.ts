@@ -38,6 +38,7 @@ import { getLogger } from "../../util/Logger.js";
 import { ConnectionState, type ConnectionStateListener } from "../framework/ConnectionState.js";
 import type { CuratorFramework, WatcherRemoveCuratorFramework } from "../framework/CuratorFramework.js";
 import { IllegalStateException } from "../framework/CuratorZookeeperClient.js";
+import { EventQueue } from "../framework/EventQueue.js";
 import { StandardListenerManager, type Listenable } from "../framework/Listenable.js";
 import { newStat } from "../framework/builders.js";
 import { compareStrings, getNodeFromPath, makePath } from "../framework/ZKPaths.js";
@@ -89,9 +90,8 @@ export class PathChildrenCache {
   private initialSet: Map<string, ChildData> | null = null;
   private readonly listeners = new StandardListenerManager<PathChildrenCacheListener>((e) => LOG.error("PathChildrenCacheListener failed", e));
   private containersEnsured = false;
-  private readonly queue: Array<{ key: string | null; run: () => void }> = [];
+  private readonly queue = new EventQueue((e) => this.handleException(e));
   private readonly pendingKeys = new Set<string>();
-  private draining = false;
 
   private readonly childrenWatcher: Watcher = () => this.offerRefresh("STANDARD");
   private readonly dataWatcher: Watcher = (event: WatchedEvent) => {
@@ -154,7 +154,7 @@ export class PathChildrenCache {
     this.state = "CLOSED";
     this.client.getConnectionStateListenable().removeListener(this.connectionStateListener);
     this.listeners.clear();
-    this.queue.length = 0;
+    this.queue.clear();
     this.client.removeWatchers();
   }
 
@@ -303,20 +303,10 @@ export class PathChildrenCache {
       if (this.pendingKeys.has(key)) return;
       this.pendingKeys.add(key);
     }
-    this.queue.push({ key, run });
-    if (this.draining) return;
-    this.draining = true;
-    setImmediate(() => this.drain());
-  }
-
-  private drain(): void {
-    const op = this.queue.shift();
-    if (op !== undefined) {
-      if (op.key !== null) this.pendingKeys.delete(op.key);
-      if (this.state === "STARTED") op.run();
-    }
-    if (this.queue.length > 0) setImmediate(() => this.drain());
-    else this.draining = false;
+    this.queue.push(() => {
+      if (key !== null) this.pendingKeys.delete(key);
+      if (this.state === "STARTED") run();
+    });
   }
 
   private async ensurePath(): Promise<void> {

@@ -38,6 +38,7 @@ import { getLogger } from "../../util/Logger.js";
 import { ConnectionState, type ConnectionStateListener } from "../framework/ConnectionState.js";
 import type { CuratorFramework, WatcherRemoveCuratorFramework } from "../framework/CuratorFramework.js";
 import { IllegalStateException } from "../framework/CuratorZookeeperClient.js";
+import { EventQueue } from "../framework/EventQueue.js";
 import { StandardListenerManager, type Listenable } from "../framework/Listenable.js";
 import { newStat } from "../framework/builders.js";
 import { compareStrings, getNodeFromPath, makePath } from "../framework/ZKPaths.js";
@@ -221,8 +222,7 @@ export class TreeCache {
   private outstandingOps = 0;
   private isInitialized = false;
   private readonly listeners = new StandardListenerManager<TreeCacheListener>((e) => LOG.error("TreeCacheListener failed", e));
-  private readonly events: TreeCacheEvent[] = [];
-  private delivering = false;
+  private readonly events = new EventQueue((e) => LOG.error("TreeCacheListener failed", e));
   private readonly connectionStateListener: ConnectionStateListener<CuratorFramework> = (_c, s) => this.handleStateChange(s);
 
   constructor(client: CuratorFramework, path: string, options: TreeCacheOptions = {}) {
@@ -248,7 +248,7 @@ export class TreeCache {
     this.client.getConnectionStateListenable().removeListener(this.connectionStateListener);
     this.client.removeWatchers();
     this.listeners.clear();
-    this.events.length = 0;
+    this.events.clear();
   }
 
   getListenable(): Listenable<TreeCacheListener> {
@@ -306,17 +306,10 @@ export class TreeCache {
   /** @internal */
   publishEvent(type: TreeCacheEventType, data: ChildData | null, oldData: ChildData | null): void {
     if (!this.isStarted()) return;
-    this.events.push({ type, data, oldData });
-    if (this.delivering) return;
-    this.delivering = true;
-    setImmediate(() => this.deliver());
-  }
-
-  private deliver(): void {
-    const e = this.events.shift();
-    if (e !== undefined && this.isStarted()) this.listeners.forEach((l) => l(this.client, e));
-    if (this.events.length > 0) setImmediate(() => this.deliver());
-    else this.delivering = false;
+    const event: TreeCacheEvent = { type, data, oldData };
+    this.events.push(() => {
+      if (this.isStarted()) this.listeners.forEach((l) => l(this.client, event));
+    });
   }
 
   private find(fullPath: string): TreeNode | undefined {

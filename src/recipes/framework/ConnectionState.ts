@@ -27,6 +27,7 @@
  * is a timer, not the poll timeout of that thread's queue.
  */
 import { getLogger } from "../../util/Logger.js";
+import { EventQueue } from "./EventQueue.js";
 import type { StandardListenerManager } from "./Listenable.js";
 
 const LOG = getLogger("ConnectionStateManager");
@@ -85,8 +86,7 @@ export class ConnectionStateManager<C> {
   private currentConnectionState: ConnectionState | null = null;
   private initialConnectMessageSent = false;
   private started = false;
-  private readonly queue: ConnectionState[] = [];
-  private draining = false;
+  private readonly queue = new EventQueue((e) => LOG.error("connection-state listener failed", e));
   private expiryTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -105,7 +105,7 @@ export class ConnectionStateManager<C> {
   close(): void {
     this.started = false;
     this.clearExpiryTimer();
-    this.queue.length = 0;
+    this.queue.clear();
   }
 
   getCurrentConnectionState(): ConnectionState | null {
@@ -159,23 +159,14 @@ export class ConnectionStateManager<C> {
   }
 
   private post(s: ConnectionState): void {
-    this.queue.push(s);
-    if (this.draining) return;
-    this.draining = true;
-    setImmediate(() => this.drainOne());
-  }
-
-  private drainOne(): void {
-    const s = this.queue.shift();
-    if (s !== undefined && this.started) {
+    this.queue.push(() => {
+      if (!this.started) return;
       this.listeners.forEach((l) => callStateListener(l, this.client(), s));
       // CURATOR-525: LOST may be set after the connection was repaired; force RECONNECTED.
-      if (this.currentConnectionState === ConnectionState.LOST && this.hooks.isConnected() && this.queue.length === 0) {
+      if (this.currentConnectionState === ConnectionState.LOST && this.hooks.isConnected() && this.queue.size() === 0) {
         this.addStateChange(ConnectionState.RECONNECTED);
       }
-    }
-    if (this.queue.length > 0) setImmediate(() => this.drainOne());
-    else this.draining = false;
+    });
   }
 }
 // #endregion ConnectionStateManager

@@ -65,7 +65,7 @@ import {
   type ConnectionStateErrorPolicy,
   type ConnectionStateListener,
 } from "./ConnectionState.js";
-import { CuratorZookeeperClient, IllegalStateException } from "./CuratorZookeeperClient.js";
+import { CuratorZookeeperClient, IllegalStateException, type CuratorZookeeperClientOptions } from "./CuratorZookeeperClient.js";
 import { StandardListenerManager, type Listenable } from "./Listenable.js";
 import { Monitor } from "./Monitor.js";
 import { isRetryException, type RetryPolicy } from "./RetryPolicy.js";
@@ -204,18 +204,11 @@ export class FailedDeleteManager {
 }
 // #endregion FailedDeleteManager
 
-export interface CuratorCoreOptions {
-  connectString: string;
-  sessionTimeoutMs: number;
-  connectionTimeoutMs: number;
-  retryPolicy: RetryPolicy;
-  canBeReadOnly: boolean;
-  authInfos: Array<{ scheme: string; auth: Buffer }>;
+export interface CuratorCoreOptions extends Omit<CuratorZookeeperClientOptions, "watcher"> {
   defaultData: Buffer;
   acl: ACL[];
   connectionStateErrorPolicy: ConnectionStateErrorPolicy;
   sessionExpirationPercent: number;
-  zkOptions?: ZooKeeperOptions;
 }
 
 /** What all facades over one connection share (CuratorFrameworkImpl's fields). */
@@ -238,16 +231,7 @@ export class CuratorCore {
   ) {
     this.connectionStateListeners = new StandardListenerManager((e) => this.reportError("connection-state listener failed", e));
     this.curatorListeners = new StandardListenerManager((e) => this.reportError("curator listener failed", e));
-    this.zkClient = new CuratorZookeeperClient({
-      connectString: options.connectString,
-      sessionTimeoutMs: options.sessionTimeoutMs,
-      connectionTimeoutMs: options.connectionTimeoutMs,
-      retryPolicy: options.retryPolicy,
-      canBeReadOnly: options.canBeReadOnly,
-      authInfos: options.authInfos,
-      zkOptions: options.zkOptions,
-      watcher: (event) => this.processWatchedEvent(root(), event),
-    });
+    this.zkClient = new CuratorZookeeperClient({ ...options, watcher: (event) => this.processWatchedEvent(root(), event) });
     this.connectionStateManager = new ConnectionStateManager(
       root,
       this.connectionStateListeners,

@@ -19,11 +19,10 @@
  * Differs from Curator: a failed transaction rejects with our client's KeeperException,
  * whose `results` hold every op's result; paths in results lose the namespace.
  */
-import { CreateMode, type CreateModeInfo } from "../../jute/CreateMode.js";
-import type { ACL, Stat } from "../../jute/data.js";
+import type { Stat } from "../../jute/data.js";
 import { Op } from "../../client/Op.js";
 import { CreateResult, ErrorResult, SetDataResult, type OpResult } from "../../client/OpResult.js";
-import { toBuffer, type Data } from "./builders.js";
+import { CreateOptions, toBuffer, type Data } from "./builders.js";
 import type { CuratorFramework } from "./CuratorFramework.js";
 
 export type OperationType = "CREATE" | "DELETE" | "SET_DATA" | "CHECK";
@@ -63,24 +62,7 @@ export class TransactionOpBuilder {
   }
 }
 
-export class TransactionCreateBuilder {
-  private mode: CreateModeInfo = CreateMode.PERSISTENT;
-  private acl: ACL[] | null = null;
-  private ttl = -1;
-  constructor(private readonly client: CuratorFramework) {}
-
-  withMode(mode: CreateModeInfo): this {
-    this.mode = mode;
-    return this;
-  }
-  withACL(acl: ACL[]): this {
-    this.acl = acl;
-    return this;
-  }
-  withTtl(ttlMs: number): this {
-    this.ttl = ttlMs;
-    return this;
-  }
+export class TransactionCreateBuilder extends CreateOptions {
   forPath(path: string, data?: Data): CuratorOp {
     const bytes = data === undefined ? this.client.defaultData : toBuffer(data);
     const acl = this.acl ?? this.client.defaultAcl;

@@ -60,10 +60,24 @@ function isCode(e: unknown, code: number): boolean {
   return e instanceof KeeperException && e.code === code;
 }
 
-/** Shared by the read builders: no watch, `watched()` (CuratorListeners) or a watcher. */
-abstract class WatchableBuilder {
-  protected watcher: Watcher | null = null;
+/** `storingStatIn(stat)`: the answer's Stat is copied into the caller's object. */
+abstract class StatStoringBuilder {
+  private statTarget: Stat | null = null;
   constructor(protected readonly client: CuratorFramework) {}
+
+  storingStatIn(stat: Stat): this {
+    this.statTarget = stat;
+    return this;
+  }
+
+  protected store(stat: Stat): void {
+    if (this.statTarget !== null) Object.assign(this.statTarget, stat);
+  }
+}
+
+/** Shared by the read builders: no watch, `watched()` (CuratorListeners) or a watcher. */
+abstract class WatchableBuilder extends StatStoringBuilder {
+  protected watcher: Watcher | null = null;
 
   /** Watch with the client's CuratorListeners (events arrive as CuratorEvent WATCHED). */
   watched(): this {
@@ -80,31 +94,13 @@ abstract class WatchableBuilder {
   }
 }
 
-// #region CreateBuilder
-export class CreateBuilder {
-  private mode: CreateModeInfo = CreateMode.PERSISTENT;
-  private acl: ACL[] | null = null;
-  private parents: "none" | "persistent" | "container" = "none";
-  private protectedId: string | null = null;
-  private ttl = -1;
-  private setDataIfExistsVersion: number | null = null;
-  private isIdempotent = false;
-  private statTarget: Stat | null = null;
-  /** The session an ephemeral protected create was first tried on (ProtectedMode.sessionId). */
-  private protectedSessionId = 0n;
+/** The mode, ACL and TTL of a create (shared with the transaction's create). */
+export abstract class CreateOptions {
+  protected mode: CreateModeInfo = CreateMode.PERSISTENT;
+  protected acl: ACL[] | null = null;
+  protected ttl = -1;
+  constructor(protected readonly client: CuratorFramework) {}
 
-  constructor(private readonly client: CuratorFramework) {}
-
-  /** Missing parents are created as persistent nodes. */
-  creatingParentsIfNeeded(): this {
-    this.parents = "persistent";
-    return this;
-  }
-  /** Missing parents are created as containers (the server deletes them once empty). */
-  creatingParentContainersIfNeeded(): this {
-    this.parents = "container";
-    return this;
-  }
   withMode(mode: CreateModeInfo): this {
     this.mode = mode;
     return this;
@@ -116,6 +112,28 @@ export class CreateBuilder {
   /** For the *_WITH_TTL modes: milliseconds. */
   withTtl(ttlMs: number): this {
     this.ttl = ttlMs;
+    return this;
+  }
+}
+
+// #region CreateBuilder
+export class CreateBuilder extends CreateOptions {
+  private parents: "none" | "persistent" | "container" = "none";
+  private protectedId: string | null = null;
+  private setDataIfExistsVersion: number | null = null;
+  private isIdempotent = false;
+  private statTarget: Stat | null = null;
+  /** The session an ephemeral protected create was first tried on (ProtectedMode.sessionId). */
+  private protectedSessionId = 0n;
+
+  /** Missing parents are created as persistent nodes. */
+  creatingParentsIfNeeded(): this {
+    this.parents = "persistent";
+    return this;
+  }
+  /** Missing parents are created as containers (the server deletes them once empty). */
+  creatingParentContainersIfNeeded(): this {
+    this.parents = "container";
     return this;
   }
   /** Prefix the name with "_c_<uuid>-" so a create retried after a connection loss can find its node. */
@@ -282,18 +300,11 @@ export class DeleteBuilder {
 // #endregion DeleteBuilder
 
 export class GetDataBuilder extends WatchableBuilder {
-  private statTarget: Stat | null = null;
-
-  storingStatIn(stat: Stat): this {
-    this.statTarget = stat;
-    return this;
-  }
-
   /** The node's data (an empty Buffer when it holds none). */
   async forPath(path: string): Promise<Buffer> {
     const fixed = await this.client.fixPath(path);
     const r = await this.client.callWithRetry((zk) => zk.getData(fixed, this.registered(path, fixed)));
-    if (this.statTarget !== null) Object.assign(this.statTarget, r.stat);
+    this.store(r.stat);
     return r.data ?? Buffer.alloc(0);
   }
 }
@@ -341,34 +352,19 @@ export class CheckExistsBuilder extends WatchableBuilder {
 }
 
 export class GetChildrenBuilder extends WatchableBuilder {
-  private statTarget: Stat | null = null;
-
-  storingStatIn(stat: Stat): this {
-    this.statTarget = stat;
-    return this;
-  }
-
   async forPath(path: string): Promise<string[]> {
     const fixed = await this.client.fixPath(path);
     const r = await this.client.callWithRetry((zk) => zk.getChildren2(fixed, this.registered(path, fixed)));
-    if (this.statTarget !== null) Object.assign(this.statTarget, r.stat);
+    this.store(r.stat);
     return r.children;
   }
 }
 
-export class GetACLBuilder {
-  private statTarget: Stat | null = null;
-  constructor(private readonly client: CuratorFramework) {}
-
-  storingStatIn(stat: Stat): this {
-    this.statTarget = stat;
-    return this;
-  }
-
+export class GetACLBuilder extends StatStoringBuilder {
   async forPath(path: string): Promise<ACL[]> {
     const fixed = await this.client.fixPath(path);
     const r = await this.client.callWithRetry((zk) => zk.getACL(fixed));
-    if (this.statTarget !== null) Object.assign(this.statTarget, r.stat);
+    this.store(r.stat);
     return r.acl;
   }
 }

@@ -2,10 +2,13 @@
  * Test helpers for the recipes: a started CuratorFramework closed when the test ends,
  * waiting for a condition, and recording connection states.
  */
-import { onTestFinished } from "vitest";
+import { afterAll, beforeAll, onTestFinished } from "vitest";
+import { ZooKeeper } from "../../../src/client/ZooKeeper.js";
 import { ConnectionState } from "../../../src/recipes/framework/ConnectionState.js";
 import { CuratorFrameworkFactory, type CuratorFramework } from "../../../src/recipes/framework/CuratorFramework.js";
 import { ExponentialBackoffRetry, type RetryPolicy } from "../../../src/recipes/framework/RetryPolicy.js";
+import type { RunningServer, ServerFactory } from "../../client/support/servers.js";
+import { startTcpProxy, type TcpProxy } from "../../client/support/tcpProxy.js";
 
 export interface ClientOptions {
   namespace?: string;
@@ -27,6 +30,31 @@ export async function startedClient(connectString: string, opts: ClientOptions =
   onTestFinished(() => client.close());
   if (!(await client.blockUntilConnected(20_000))) throw new Error(`no connection to ${connectString}`);
   return client;
+}
+
+/**
+ * One server for a describe block (started in beforeAll, stopped in afterAll), with a TCP
+ * proxy in front of it for the tests that cut connections. tickTime 500: sessions may be
+ * as short as 1 s, so the expiry tests stay quick.
+ */
+export function useServer(factory: ServerFactory): { readonly server: RunningServer; readonly proxy: TcpProxy } {
+  const env = {} as { server: RunningServer; proxy: TcpProxy };
+  beforeAll(async () => {
+    env.server = await factory.start({ tickTime: 500 });
+    env.proxy = await startTcpProxy(env.server.port);
+  });
+  afterAll(async () => {
+    await env.proxy?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
+/** A plain handle on the server, to check what the recipes wrote (closed when the test ends). */
+export function rawClient(connectString: string): ZooKeeper {
+  const zk = new ZooKeeper(connectString, 10_000);
+  onTestFinished(() => zk.close());
+  return zk;
 }
 
 /** Every connection state the client posts from now on. */
