@@ -119,6 +119,10 @@ async function runRows(rows: Row[], kinds: ServerKind[]): Promise<Array<{ row: R
       done.push({ row, byServer });
     }
     return done;
+  } catch (e) {
+    // A refused session or a dropped connection usually means a server died: say why.
+    for (const s of servers) process.stderr.write(`--- last output of ${s.kind} server ---\n${s.output().slice(-3000)}\n`);
+    throw e;
   } finally {
     for (const s of servers) await s.stop();
     for (const h of homes) h.remove();
