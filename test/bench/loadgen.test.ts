@@ -28,7 +28,7 @@ describe("bench load generator", () => {
     expect(Object.keys(line).slice(0, 12)).toEqual(["server", "op", "valueSize", "sessions", "pipeline", "readRatio", "ops", "seconds", "opsPerSec", "p50Ms", "p99Ms", "errors"]);
     expect(line).toMatchObject({ server: "ours", op: "mixed", valueSize: 100, sessions: 4, pipeline: 8, readRatio: 0.5, errors: 0, workers: 2 });
     expect(r.ops).toBeGreaterThan(100);
-    expect(r.seconds).toBeGreaterThan(1.4);
+    expect(r.seconds).toBeGreaterThan(1); // the window each worker timed (IPC may shift its ends)
     expect(r.opsPerSec).toBeGreaterThan(0);
     expect(r.p50Ms).toBeGreaterThan(0);
     expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
