@@ -2,7 +2,8 @@
  * Curator-style recipes on our client: the public surface of src/recipes.
  *
  * No single Curator class: this is what `org.apache.curator.framework` and
- * `org.apache.curator.framework.recipes` export. Chapter 10 (seed 003, L5–247).
+ * `org.apache.curator.framework.recipes` export. Chapter 10 [003 L5–247].
+ * Node layout: see each recipe.
  * Every file below opens with its Curator class, node layout, and connection-loss/expiry
  * contract; chapters/10-recipes/NOTES.md maps the code regions.
  *

@@ -5,6 +5,8 @@
  * `getData().getPath()` / `getData().getData()` in its cache listeners and
  * `nodeCache.getCurrentData()` [003 L50–92].
  *
+ * Node layout: none of its own (a value read from a node).
+ *
  * Connection loss / expiry: immutable values; nothing to say.
  *
  * Differs from Curator: `data` is null when the cache does not keep data (cacheData false)

@@ -22,6 +22,8 @@
  * the server has surely expired the session and a recipe must not keep believing it
  * holds a lock. The framework then starts a new handle (a new session).
  *
+ * Node layout: none (no znodes).
+ *
  * Differs from Curator: listeners run on the event loop, in order, each state change
  * in its own macrotask (Curator uses one dedicated thread and a queue); the expiry check
  * is a timer, not the poll timeout of that thread's queue.

@@ -18,6 +18,10 @@
  * path returned or delivered to a watcher; the namespace node itself is created, as a
  * container, before the first operation (NamespaceImpl.fixForNamespace).
  *
+ * Node layout: the namespace node `/<namespace>` (CONTAINER, empty data) before the first
+ * operation; parents from `creatingParentContainersIfNeeded` are CONTAINERs with empty
+ * data (`creatingParentsIfNeeded`: PERSISTENT); everything else as each builder says.
+ *
  * Connection loss / expiry contract (see also ConnectionState.ts):
  * - Every operation runs in the retry loop: CONNECTIONLOSS, SESSIONEXPIRED, … are retried
  *   per the RetryPolicy, each attempt waiting up to connectionTimeoutMs for a connection.

@@ -12,6 +12,8 @@
  *
  *     start ─▶ handle #1 ──Expired──▶ handle #2 (a new session) ──Expired──▶ handle #3 …
  *
+ * Node layout: none (no znodes).
+ *
  * Connection loss / expiry contract:
  * - Disconnected: `isConnected()` turns false; operations wait for the connection (up to
  *   connectionTimeoutMs per attempt, then CONNECTIONLOSS) and are retried per the policy.

@@ -10,6 +10,8 @@
  * guarantee Curator's one thread gives, on an event loop (our EventThread does the same
  * for watch events).
  *
+ * Not in the seed (U). Node layout: none.
+ *
  * Connection loss / expiry: not involved.
  *
  * Differs from Curator: no threads; `clear()` drops what is queued (Curator's close()

@@ -5,6 +5,8 @@
  * `StandardListenerManager`. Chapter 10; the seed adds listeners through
  * `getListenable().addListener(...)` on every cache [003 L50–92].
  *
+ * Node layout: none.
+ *
  * Connection loss / expiry: not involved; callers decide what to tell their listeners.
  *
  * Differs from Curator: no per-listener Executor (everything runs on the one event loop).

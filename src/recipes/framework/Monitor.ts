@@ -15,6 +15,8 @@
  * once if a notification came in between. Nothing can be lost, whatever the event
  * loop's order of delivery.
  *
+ * Node layout: none.
+ *
  * Connection loss / expiry: a watcher also receives Disconnected/Expired/Closed events,
  * so a waiting recipe wakes up and re-checks (and its retrying reads then wait for the
  * connection, or fail).

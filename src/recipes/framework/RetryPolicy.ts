@@ -14,6 +14,8 @@
  * failed — it may have been applied — so retrying a non-idempotent write can apply it
  * twice; protected creates (`withProtection()`) exist for that.
  *
+ * Node layout: none.
+ *
  * Connection loss / expiry: this file only decides; CuratorZookeeperClient.callWithRetry
  * runs the loop and, after SESSIONEXPIRED, retries on the new session's handle.
  *

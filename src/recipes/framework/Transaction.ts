@@ -12,6 +12,8 @@
  *       client.transactionOp().check().withVersion(0).forPath("/d"),
  *     ]);
  *
+ * Node layout: whatever the ops create; every path gets the namespace in front.
+ *
  * Connection loss / expiry: the whole multi is retried per the RetryPolicy. A retried
  * multi may have been applied already; it then usually fails on its own check/create
  * (NODEEXISTS, BADVERSION), which is why transactions should carry checks.

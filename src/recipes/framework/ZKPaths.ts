@@ -17,6 +17,10 @@
  *
  * Connection loss / expiry: pure functions, nothing to say.
  *
+ * Differs from Curator: paths are checked with our client's validatePath; `compareStrings`
+ * stands in for Java's String.compareTo (the same UTF-16 order); mkdirs and deleteChildren
+ * take our ZooKeeper handle and are awaited.
+ *
  * Connection loss / expiry of mkdirs and deleteChildren: they take a raw handle and
  * throw on the first failure; the framework calls them inside its retry loop, and both
  * are safe to repeat (NODEEXISTS / NONODE are expected on a second pass).

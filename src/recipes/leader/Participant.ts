@@ -6,7 +6,8 @@
  * uses too. Chapter 10; the seed prints `leaderLatch.getId()` of the leader
  * [003 L209–224]; reading the ids from the nodes is added knowledge (U).
  *
- * Node data: the participant's id, UTF-8 (empty when none was set).
+ * Node layout: reads the contenders' nodes of a latch or selector; their data is the
+ * participant's id, UTF-8 (empty when none was set).
  *
  * Connection loss / expiry: plain reads through the retry loop; a node that vanished
  * between listing and reading is skipped.
