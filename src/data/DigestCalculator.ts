@@ -24,20 +24,22 @@ export const DIGEST_VERSION = 2;
 const ZOOKEEPER_NODE_SUBTREE = "/zookeeper/";
 
 const statBuf = Buffer.alloc(60);
+// DataView writes compile to machine code; Buffer.writeBigInt64BE is BigInt arithmetic.
+const statView = new DataView(statBuf.buffer, statBuf.byteOffset, statBuf.byteLength);
 
 // #region node-digest
 export function calculateDigest(path: string, data: Buffer | null, stat: StatPersisted): number {
   if (path.startsWith(ZOOKEEPER_NODE_SUBTREE)) return 0;
   if (path === "/") path = "";
-  statBuf.writeBigInt64BE(stat.czxid, 0);
-  statBuf.writeBigInt64BE(stat.mzxid, 8);
-  statBuf.writeBigInt64BE(stat.pzxid, 16);
-  statBuf.writeBigInt64BE(stat.ctime, 24);
-  statBuf.writeBigInt64BE(stat.mtime, 32);
-  statBuf.writeInt32BE(stat.version, 40);
-  statBuf.writeInt32BE(stat.cversion, 44);
-  statBuf.writeInt32BE(stat.aversion, 48);
-  statBuf.writeBigInt64BE(stat.ephemeralOwner, 52);
+  statView.setBigInt64(0, stat.czxid);
+  statView.setBigInt64(8, stat.mzxid);
+  statView.setBigInt64(16, stat.pzxid);
+  statView.setBigInt64(24, stat.ctime);
+  statView.setBigInt64(32, stat.mtime);
+  statView.setInt32(40, stat.version);
+  statView.setInt32(44, stat.cversion);
+  statView.setInt32(48, stat.aversion);
+  statView.setBigInt64(52, stat.ephemeralOwner);
   let crc = crc32(path);
   if (data !== null) crc = crc32(data, crc);
   return crc32(statBuf, crc);

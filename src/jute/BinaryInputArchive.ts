@@ -38,6 +38,8 @@ export class BinaryInputArchive {
   private pos: number;
   private readonly end: number;
   private readonly maxLength: number;
+  /** Fixed-width reads go through a DataView: machine code, unlike Buffer.readBigInt64BE. */
+  private readonly dv: DataView;
 
   constructor(
     private readonly buf: Buffer,
@@ -47,6 +49,7 @@ export class BinaryInputArchive {
   ) {
     this.pos = start;
     this.end = end;
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const maxBuffer = limits.maxBuffer ?? DEFAULT_MAX_BUFFER;
     const extra = Math.max(1024, limits.extraMaxBuffer ?? maxBuffer);
     this.maxLength = maxBuffer + extra;
@@ -70,7 +73,7 @@ export class BinaryInputArchive {
 
   readByte(): number {
     this.need(1, "byte");
-    return this.buf.readInt8(this.pos++);
+    return this.dv.getInt8(this.pos++);
   }
 
   readBool(): boolean {
@@ -81,7 +84,7 @@ export class BinaryInputArchive {
 
   readInt(): number {
     this.need(4, "int");
-    const v = this.buf.readInt32BE(this.pos);
+    const v = this.dv.getInt32(this.pos);
     this.pos += 4;
     return v;
   }
@@ -89,12 +92,12 @@ export class BinaryInputArchive {
   /** The next int, without consuming it. */
   peekInt(): number {
     this.need(4, "int");
-    return this.buf.readInt32BE(this.pos);
+    return this.dv.getInt32(this.pos);
   }
 
   readLong(): bigint {
     this.need(8, "long");
-    const v = this.buf.readBigInt64BE(this.pos);
+    const v = this.dv.getBigInt64(this.pos);
     this.pos += 8;
     return v;
   }

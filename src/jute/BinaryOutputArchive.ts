@@ -27,10 +27,17 @@ const INITIAL_CAPACITY = 256;
 
 export class BinaryOutputArchive {
   private buf: Buffer;
+  /**
+   * A DataView on the same memory for the fixed-width fields: V8 compiles
+   * DataView.setInt32/setBigInt64 to machine code, while Buffer.writeBigInt64BE is
+   * JavaScript doing BigInt arithmetic (about 5x slower; a Stat has six longs).
+   */
+  private dv: DataView;
   private pos = 0;
 
   constructor(initialCapacity = INITIAL_CAPACITY) {
     this.buf = Buffer.allocUnsafe(initialCapacity);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   /** Number of bytes written so far. */
@@ -38,9 +45,16 @@ export class BinaryOutputArchive {
     return this.pos;
   }
 
-  /** Forgets what was written, keeping the allocated memory for the next use. */
-  reset(): void {
+  /**
+   * Forgets what was written, keeping the allocated memory for the next use — up to
+   * `maxKeep` bytes: a buffer grown larger by one big record is replaced by a small one.
+   */
+  reset(maxKeep = Infinity): void {
     this.pos = 0;
+    if (this.buf.length > maxKeep) {
+      this.buf = Buffer.allocUnsafe(INITIAL_CAPACITY);
+      this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    }
   }
 
   /**
@@ -67,11 +81,12 @@ export class BinaryOutputArchive {
     const bigger = Buffer.allocUnsafe(capacity);
     this.buf.copy(bigger, 0, 0, this.pos);
     this.buf = bigger;
+    this.dv = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
   }
 
   writeByte(v: number): void {
     this.ensure(1);
-    this.buf.writeInt8(v, this.pos);
+    this.dv.setInt8(this.pos, v);
     this.pos += 1;
   }
 
@@ -83,13 +98,13 @@ export class BinaryOutputArchive {
 
   writeInt(v: number): void {
     this.ensure(4);
-    this.buf.writeInt32BE(v, this.pos);
+    this.dv.setInt32(this.pos, v);
     this.pos += 4;
   }
 
   writeLong(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64BE(v, this.pos);
+    this.dv.setBigInt64(this.pos, v);
     this.pos += 8;
   }
 
@@ -103,7 +118,7 @@ export class BinaryOutputArchive {
     // UTF-16 unit) and write once, instead of measuring with byteLength first.
     this.ensure(4 + s.length * 3);
     const n = this.buf.write(s, this.pos + 4, "utf8");
-    this.buf.writeInt32BE(n, this.pos);
+    this.dv.setInt32(this.pos, n);
     this.pos += 4 + n;
   }
 
@@ -113,7 +128,7 @@ export class BinaryOutputArchive {
       return;
     }
     this.ensure(4 + b.length);
-    this.buf.writeInt32BE(b.length, this.pos);
+    this.dv.setInt32(this.pos, b.length);
     this.buf.set(b, this.pos + 4);
     this.pos += 4 + b.length;
   }
@@ -128,6 +143,6 @@ export class BinaryOutputArchive {
 
   /** Overwrites an int at an earlier offset: used to fill in a frame length afterwards. */
   patchInt(offset: number, v: number): void {
-    this.buf.writeInt32BE(v, offset);
+    this.dv.setInt32(offset, v);
   }
 }

@@ -100,16 +100,26 @@ export class PrepRequestProcessor implements RequestProcessor {
 
   /** The newest view of a node: a pending change record, or the tree. */
   private getRecordForPath(path: string): ChangeRecord {
-    let last = this.zks.outstandingChangesForPath.get(path);
-    if (last === undefined) {
-      const n = this.tree.getNode(path);
-      if (n !== undefined) {
-        last = new ChangeRecord(-1n, path, n.stat, n.numChildren, this.tree.aclForNode(n));
-        last.precalculatedDigest = { nodeDigest: this.tree.digestOfNode(path, n), treeDigest: 0n };
-        last.data = n.data;
-      }
-    }
-    if (last === undefined || last.stat === null) throw new KeeperException(Code.NONODE, path);
+    const last = this.findRecordForPath(path);
+    if (last === null) throw new KeeperException(Code.NONODE, path);
+    return last;
+  }
+
+  /** Whether the node exists once the pending writes are applied (no record is built). */
+  private nodeWillExist(path: string): boolean {
+    const pending = this.zks.outstandingChangesForPath.get(path);
+    return pending !== undefined ? pending.stat !== null : this.tree.getNode(path) !== undefined;
+  }
+
+  /** The newest view of a node, or null when it does not exist (or is about to be deleted). */
+  private findRecordForPath(path: string): ChangeRecord | null {
+    const pending = this.zks.outstandingChangesForPath.get(path);
+    if (pending !== undefined) return pending.stat === null ? null : pending;
+    const n = this.tree.getNode(path);
+    if (n === undefined) return null;
+    const last = new ChangeRecord(-1n, path, n.stat, n.numChildren, this.tree.aclForNode(n));
+    last.precalculatedDigest = { nodeDigest: this.tree.digestOfNode(path, n), treeDigest: 0n };
+    last.data = n.data;
     return last;
   }
 
@@ -340,14 +350,7 @@ export class PrepRequestProcessor implements RequestProcessor {
     const parentCVersion = parentRecord.stat!.cversion;
     if (createMode.sequential) path = path + formatSequence(parentCVersion);
     this.validatePath(path, request.sessionId);
-    let exists = true;
-    try {
-      this.getRecordForPath(path);
-    } catch (e) {
-      if (!(e instanceof KeeperException)) throw e;
-      exists = false;
-    }
-    if (exists) throw new KeeperException(Code.NODEEXISTS, path);
+    if (this.nodeWillExist(path)) throw new KeeperException(Code.NODEEXISTS, path);
     if (ephemeralType(parentRecord.stat!.ephemeralOwner, this.tree.extendedTypesEnabled) === "NORMAL") {
       throw new KeeperException(Code.NOCHILDRENFOREPHEMERALS, path);
     }

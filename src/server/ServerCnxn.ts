@@ -116,8 +116,12 @@ export class ServerCnxn implements Watcher {
   private readonly input = new ByteQueue();
   /** A four-letter word waiting for its argument (stmk's 8 bytes). */
   private argWaiter: { n: number; resolve: (b: Buffer | null) => void } | null = null;
-  private corked = false;
-  private readonly oa = new BinaryOutputArchive(1024);
+  /**
+   * Frames written during this turn of the event loop, back to back. A batch of replies
+   * (Final answers a whole group commit at once) leaves in one socket.write, not one each.
+   */
+  private readonly out = new BinaryOutputArchive(4096);
+  private flushScheduled = false;
 
   // Statistics reported by cons, stat and the admin server.
   readonly established = Date.now();
@@ -324,36 +328,48 @@ export class ServerCnxn implements Watcher {
 
   // ---------------------------------------------------------------- output
 
-  private write(buf: Buffer): void {
-    if (this.closed || this.socket.destroyed) return;
-    if (!this.corked) {
-      // Everything written during this turn of the event loop leaves together.
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(buf);
+  /** Starts a frame in the output: a length to patch in `endFrame`. Returns where it starts. */
+  private beginFrame(): number {
+    const start = this.out.length;
+    this.out.writeInt(-1);
+    return start;
+  }
+
+  /** Finishes a frame begun at `start`; the output goes to the socket at the end of this turn. */
+  private endFrame(start: number): number {
+    const size = this.out.length - start - 4;
+    this.out.patchInt(start, size);
     this.packetsSent++;
     this.handler.packetSent?.();
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+    return size;
+  }
+
+  /** Hands the frames written so far to the socket. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.out.length === 0) return;
+    if (!this.closed && !this.socket.destroyed) this.socket.write(this.out.toBuffer());
+    // Keep the memory for the next turn, unless a large reply inflated it.
+    this.out.reset(64 * 1024);
   }
 
   // #region send-response
   /** Sends `ReplyHeader` plus the response record (none when the reply is an error). */
   sendResponse(h: proto.ReplyHeader, rsp: Response): void {
-    const oa = this.oa;
-    oa.reset();
-    oa.writeInt(-1); // length, patched below
+    if (this.closed) return;
+    const oa = this.out;
+    const start = this.beginFrame();
     proto.ReplyHeader.write(oa, h);
     if (rsp !== null) {
       if ("multi" in rsp) writeMultiResponse(oa, rsp.multi);
       else rsp.codec.write(oa, rsp.value);
     }
-    oa.patchInt(0, oa.length - 4);
-    this.handler.responseSent?.(oa.length - 4, h.xid === Xid.notification);
-    this.write(oa.toBuffer());
+    const size = this.endFrame(start);
+    this.handler.responseSent?.(size, h.xid === Xid.notification);
     if (h.xid > 0) {
       this.outstanding--;
       if (this.throttled && !this.handler.shouldThrottle(this.outstanding)) this.enableRecv();
@@ -364,12 +380,11 @@ export class ServerCnxn implements Watcher {
   /** The connect handshake's answer, with the readOnly flag for clients that sent one. */
   sendConnectResponse(rsp: proto.ConnectResponse, readOnly: boolean): void {
     trace.message("ServerCnxn", "client", "ConnectResponse", { timeOut: rsp.timeOut, sessionId: rsp.sessionId, passwd: `${rsp.passwd?.length ?? 0} bytes` });
-    const oa = new BinaryOutputArchive(64);
-    oa.writeInt(-1);
-    proto.ConnectResponse.write(oa, rsp);
-    if (!this.isOldClient) oa.writeBool(readOnly);
-    oa.patchInt(0, oa.length - 4);
-    this.write(oa.toBuffer());
+    if (this.closed) return;
+    const start = this.beginFrame();
+    proto.ConnectResponse.write(this.out, rsp);
+    if (!this.isOldClient) this.out.writeBool(readOnly);
+    this.endFrame(start);
   }
 
   /**
@@ -387,6 +402,7 @@ export class ServerCnxn implements Watcher {
   /** Closes the connection once what is already written has been sent. */
   sendCloseSession(): void {
     if (this.closed) return;
+    this.flush();
     this.socket.end();
     this.close("CLIENT_CLOSED_SESSION");
   }
