@@ -9,8 +9,6 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { CreateMode } from "../../src/jute/CreateMode.js";
 import { ZooKeeper } from "../../src/client/ZooKeeper.js";
-import { CuratorFrameworkFactory, type CuratorFramework } from "../../src/recipes/framework/CuratorFramework.js";
-import { BoundedExponentialBackoffRetry } from "../../src/recipes/framework/RetryPolicy.js";
 import { makePath } from "../../src/recipes/framework/ZKPaths.js";
 import type { ChildData } from "../../src/recipes/cache/ChildData.js";
 import { CuratorCache, CuratorCacheEventType, CuratorCacheListenerFactory, CuratorCacheOptions } from "../../src/recipes/cache/CuratorCache.js";
@@ -19,7 +17,7 @@ import { PathChildrenCache, PathChildrenCacheEventType, StartMode, type PathChil
 import { TreeCache, TreeCacheEventType, type TreeCacheEvent } from "../../src/recipes/cache/TreeCache.js";
 import { servers, type RunningServer } from "../client/support/servers.js";
 import { type TcpProxy } from "../client/support/tcpProxy.js";
-import { ConnectionState, recordStates, sleep, startedClient, uniquePath, waitUntil, rawClient, useServer } from "./support/curator.js";
+import { ConnectionState, sleep, startedClient, uniquePath, waitUntil, rawClient, useServer, clientVia } from "./support/curator.js";
 
 /** Every node of a subtree with its data, read directly from the server. */
 async function snapshot(zk: ZooKeeper, root: string, depth = Infinity): Promise<Map<string, string>> {
@@ -240,23 +238,13 @@ for (const factory of servers) {
   });
 }
 
-/** A client behind the proxy, with its connection states recorded. */
-async function proxiedClient(proxy: TcpProxy, sessionTimeoutMs: number): Promise<{ client: CuratorFramework; states: ConnectionState[] }> {
-  const client = CuratorFrameworkFactory.builder().connectString(proxy.connectString).sessionTimeoutMs(sessionTimeoutMs).connectionTimeoutMs(1000).retryPolicy(new BoundedExponentialBackoffRetry(50, 400, 50)).build();
-  const states = recordStates(client);
-  client.start();
-  onTestFinished(() => client.close());
-  await client.blockUntilConnected(10_000);
-  return { client, states };
-}
-
 /**
  * Starts every kind of cache on one subtree, then bursts of changes around outages; all
  * must end equal to the tree. CuratorCache gets a session of its own (ZOOKEEPER-4466).
  */
 async function convergeAcrossOutages(server: RunningServer, proxy: TcpProxy, sessionTimeoutMs: number, how: "cut" | "lose"): Promise<void> {
-  const a = await proxiedClient(proxy, sessionTimeoutMs);
-  const b = await proxiedClient(proxy, sessionTimeoutMs);
+  const a = await clientVia(proxy, sessionTimeoutMs);
+  const b = await clientVia(proxy, sessionTimeoutMs);
   const zk = rawClient(server.connectString);
   const root = uniquePath("/conv");
   await zk.create(root, "root");

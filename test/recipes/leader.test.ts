@@ -6,14 +6,13 @@
  * one leader at a time while leaders are killed mid-way (their connection cut until the
  * server expires their session).
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { CuratorFrameworkFactory, type CuratorFramework } from "../../src/recipes/framework/CuratorFramework.js";
-import { BoundedExponentialBackoffRetry } from "../../src/recipes/framework/RetryPolicy.js";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { type CuratorFramework } from "../../src/recipes/framework/CuratorFramework.js";
 import { CloseMode, EOFException, LeaderLatch } from "../../src/recipes/leader/LeaderLatch.js";
 import { LeaderSelector, LeaderSelectorListenerAdapter } from "../../src/recipes/leader/LeaderSelector.js";
-import { servers, type RunningServer } from "../client/support/servers.js";
+import { servers } from "../client/support/servers.js";
 import { startTcpProxy, type TcpProxy } from "../client/support/tcpProxy.js";
-import { ConnectionState, recordStates, sleep, startedClient, uniquePath, waitUntil } from "./support/curator.js";
+import { ConnectionState, sleep, startedClient, uniquePath, waitUntil, useServer, clientVia } from "./support/curator.js";
 
 /** Checks "at most one leader at a time" as leadership comes and goes. */
 class LeadershipTracker {
@@ -34,12 +33,7 @@ class LeadershipTracker {
 async function proxiedClient(serverPort: number, sessionTimeoutMs: number): Promise<{ client: CuratorFramework; proxy: TcpProxy; states: ConnectionState[] }> {
   const proxy = await startTcpProxy(serverPort);
   onTestFinished(() => proxy.close());
-  const client = CuratorFrameworkFactory.builder().connectString(proxy.connectString).sessionTimeoutMs(sessionTimeoutMs).connectionTimeoutMs(1000).retryPolicy(new BoundedExponentialBackoffRetry(100, 400, 50)).build();
-  const states = recordStates(client);
-  client.start();
-  onTestFinished(() => client.close());
-  await client.blockUntilConnected(10_000);
-  return { client, proxy, states };
+  return { ...(await clientVia(proxy, sessionTimeoutMs)), proxy };
 }
 
 /** Cuts a participant off: its connection drops and stays refused. */
@@ -50,16 +44,10 @@ function kill(proxy: TcpProxy): void {
 
 for (const factory of servers) {
   describe.skipIf(!factory.available())(`leader recipes against ${factory.name}`, () => {
-    let server: RunningServer;
-    beforeAll(async () => {
-      server = await factory.start({ tickTime: 500 });
-    });
-    afterAll(async () => {
-      await server?.stop();
-    });
+    const env = useServer(factory);
 
     it("T87 ten LeaderLatches on one client: exactly one leads; closing the leader elects another (G21's loop, fixed)", async () => {
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const path = uniquePath("/latch");
       const tracker = new LeadershipTracker();
       const latches: LeaderLatch[] = [];
@@ -95,7 +83,7 @@ for (const factory of servers) {
     });
 
     it("LeaderLatch: await(timeout), listeners, SILENT close, await() on a closed latch", async () => {
-      const client = await startedClient(server.connectString);
+      const client = await startedClient(env.server.connectString);
       const path = uniquePath("/latch2");
       const a = new LeaderLatch(client, path, "a");
       const b = new LeaderLatch(client, path, "b");
@@ -114,7 +102,7 @@ for (const factory of servers) {
     });
 
     it("LeaderLatch across a dropped connection: SUSPENDED drops leadership, RECONNECTED (same session) brings it back", async () => {
-      const { client, proxy, states } = await proxiedClient(server.port, 10_000);
+      const { client, proxy, states } = await proxiedClient(env.server.port, 10_000);
       const latch = new LeaderLatch(client, uniquePath("/latch3"), "x");
       const events: string[] = [];
       latch.addListener({ isLeader: () => events.push("leader"), notLeader: () => events.push("not leader") });
@@ -134,7 +122,7 @@ for (const factory of servers) {
       const tracker = new LeadershipTracker();
       const selectors: LeaderSelector[] = [];
       for (let i = 0; i < 3; i++) {
-        const client = await startedClient(server.connectString);
+        const client = await startedClient(env.server.connectString);
         const id = `p${i}`;
         // The seed's listener: extends LeaderSelectorListenerAdapter, leads while takeLeadership runs.
         const selector = new LeaderSelector(
@@ -168,8 +156,8 @@ for (const factory of servers) {
 
     it("LeaderSelector: close() aborts takeLeadership; without autoRequeue a participant leads once", async () => {
       const path = uniquePath("/sel2");
-      const c1 = await startedClient(server.connectString);
-      const c2 = await startedClient(server.connectString);
+      const c1 = await startedClient(env.server.connectString);
+      const c2 = await startedClient(env.server.connectString);
       let aborted = false;
       const s1 = new LeaderSelector(c1, path, {
         takeLeadership: (_c, signal) =>
@@ -211,7 +199,7 @@ for (const factory of servers) {
       const tracker = new LeadershipTracker();
       const parts: Array<{ client: CuratorFramework; proxy: TcpProxy; latch: LeaderLatch }> = [];
       for (let i = 0; i < 4; i++) {
-        const p = await proxiedClient(server.port, 1500);
+        const p = await proxiedClient(env.server.port, 1500);
         const latch = new LeaderLatch(p.client, path, `n${i}`);
         latch.addListener({ isLeader: () => tracker.gained(latch.getId()), notLeader: () => tracker.lost(latch.getId()) });
         latch.start();
@@ -236,7 +224,7 @@ for (const factory of servers) {
       const tracker = new LeadershipTracker();
       const parts: Array<{ proxy: TcpProxy; id: string; selector: LeaderSelector }> = [];
       for (let i = 0; i < 3; i++) {
-        const p = await proxiedClient(server.port, 1500);
+        const p = await proxiedClient(env.server.port, 1500);
         const id = `n${i}`;
         const selector = new LeaderSelector(
           p.client,

@@ -19,10 +19,13 @@
  * carries the value before and after.
  *
  * Connection loss / expiry contract: each read and write is retried by the framework's
- * retry loop; a write whose connection dropped may have been applied, which the next try
- * sees as BADVERSION (and then computes from the new value) — so an increment is never
- * applied twice *and reported as failed*, but a caller that gives up after an error
- * cannot know whether its change happened. The value is persistent; LOST changes nothing.
+ * retry loop. A request sent while disconnected waits for the connection and is applied
+ * once. But a setData (or the first create) whose *reply* was lost may have been applied:
+ * its retry then fails with BADVERSION (NODEEXISTS), the next try reads the new value and
+ * applies the change again — an increment can land twice. Curator has the same hole; no
+ * client can tell its own lost write from another client's identical one. A caller that
+ * gives up after an error cannot know whether its change happened either. The value is
+ * persistent; LOST changes nothing.
  *
  * Differs from Curator: values are bigint (a Java long must not pass through a number).
  */

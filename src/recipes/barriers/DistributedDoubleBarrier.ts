@@ -22,7 +22,9 @@
  * connection problem means the member may no longer be counted. After LOST our node is
  * gone; leave() treats a missing own node after a connection problem as "already left".
  *
- * Differs from Curator: promise API; the member's uuid comes from node:crypto.
+ * Differs from Curator: promise API; the member's uuid comes from node:crypto; a member
+ * create retried after its reply was lost (NODEEXISTS on our own path, owned by our
+ * session) counts as done — Curator 5.4 throws NodeExistsException there.
  */
 import { randomUUID } from "node:crypto";
 import { Code, KeeperException } from "../../jute/KeeperException.js";
@@ -65,10 +67,24 @@ export class DistributedDoubleBarrier {
     const startMs = Date.now();
     const generation = this.monitor.generation;
     const readyPathExists = (await this.client.checkExists().usingWatcher(this.watcher).forPath(this.readyPath)) !== null;
-    await this.client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(this.ourPath);
+    await this.createOurNode();
     const result = readyPathExists || (await this.internalEnter(startMs, timeoutMs, generation));
     if (this.connectionLost) throw new KeeperException(Code.CONNECTIONLOSS);
     return result;
+  }
+
+  /**
+   * Our member node. A create retried after a lost reply finds the node it made itself:
+   * NODEEXISTS on our own (uuid) path with our session as owner is success.
+   */
+  private async createOurNode(): Promise<void> {
+    try {
+      await this.client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(this.ourPath);
+    } catch (e) {
+      if (!isCode(e, Code.NODEEXISTS)) throw e;
+      const stat = await this.client.checkExists().forPath(this.ourPath);
+      if (stat === null || stat.ephemeralOwner !== this.client.getZookeeperClient().getZooKeeper().getSessionId()) throw e;
+    }
   }
 
   private async internalEnter(startMs: number, timeoutMs: number | undefined, generation: number): Promise<boolean> {

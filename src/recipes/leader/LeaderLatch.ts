@@ -188,11 +188,12 @@ export class LeaderLatch {
       .then(
         async (path) => {
           await this.setNode(path);
-          if (this.state === "CLOSED") await this.setNode(null);
+          if (this.state === "CLOSED") await this.setNode(null); // closed while we were creating
           else this.getChildren();
         },
         (e) => LOG.error(`[id=${this.id}] creatingParentContainersIfNeeded() failed`, e),
-      );
+      )
+      .catch((e) => LOG.warn(`[id=${this.id}] could not delete the node of a closed latch (the session's end will)`, e));
   }
   // #endregion reset
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, onTestFinished } from "vitest";
 import { ZooKeeper } from "../../../src/client/ZooKeeper.js";
 import { ConnectionState } from "../../../src/recipes/framework/ConnectionState.js";
 import { CuratorFrameworkFactory, type CuratorFramework } from "../../../src/recipes/framework/CuratorFramework.js";
-import { ExponentialBackoffRetry, type RetryPolicy } from "../../../src/recipes/framework/RetryPolicy.js";
+import { BoundedExponentialBackoffRetry, ExponentialBackoffRetry, type RetryPolicy } from "../../../src/recipes/framework/RetryPolicy.js";
 import type { RunningServer, ServerFactory } from "../../client/support/servers.js";
 import { startTcpProxy, type TcpProxy } from "../../client/support/tcpProxy.js";
 
@@ -57,6 +57,20 @@ export function rawClient(connectString: string): ZooKeeper {
   return zk;
 }
 
+/**
+ * A client connected through `proxy` (so a test can cut it), its states recorded. The
+ * bounded back-off matters: an unbounded exponential one may sleep for seconds after the
+ * connection is back.
+ */
+export async function clientVia(proxy: TcpProxy, sessionTimeoutMs: number): Promise<{ client: CuratorFramework; states: ConnectionState[] }> {
+  const client = CuratorFrameworkFactory.builder().connectString(proxy.connectString).sessionTimeoutMs(sessionTimeoutMs).connectionTimeoutMs(1000).retryPolicy(new BoundedExponentialBackoffRetry(50, 400, 50)).build();
+  const states = recordStates(client);
+  client.start();
+  onTestFinished(() => client.close());
+  await client.blockUntilConnected(10_000);
+  return { client, states };
+}
+
 /** Every connection state the client posts from now on. */
 export function recordStates(client: CuratorFramework): ConnectionState[] {
   const states: ConnectionState[] = [];
@@ -66,12 +80,21 @@ export function recordStates(client: CuratorFramework): ConnectionState[] {
   return states;
 }
 
-/** Polls `cond` until it is true (or throws after `timeoutMs`, naming `what`). */
+/**
+ * Polls `cond` until it is true (or throws after `timeoutMs`, naming `what`). A `cond`
+ * that throws (say NONODE before a path exists) counts as "not yet"; its last error is
+ * in the timeout message.
+ */
 export async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
   for (;;) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    try {
+      if (await cond()) return;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}${lastError === null ? "" : ` (last error: ${String(lastError)})`}`);
     await sleep(10);
   }
 }
