@@ -30,7 +30,7 @@
 import assert from "node:assert/strict";
 import type { BinaryInputArchive } from "../jute/BinaryInputArchive.js";
 import type { BinaryOutputArchive } from "../jute/BinaryOutputArchive.js";
-import { type ACL, DataNodeRecord, type Stat } from "../jute/data.js";
+import { type ACL, DataNodeRecord, type Stat, StatPersisted } from "../jute/data.js";
 import { Code, KeeperException } from "../jute/KeeperException.js";
 import type { TxnDigest, TxnHeader } from "../jute/txn.js";
 import { EventType, KeeperState } from "../jute/Watcher.js";
@@ -638,10 +638,16 @@ export class DataTree {
       const node = this.nodes.get(path);
       if (node === undefined) continue; // deleted since its parent was written
       oa.writeString(path === "/" ? "" : path);
-      DataNodeRecord.write(oa, { data: node.data, acl: node.acl, stat: { ...node.stat } });
-      const prefix = path === "/" ? "/" : path + "/";
-      const names = node.childNames();
-      for (let i = names.length - 1; i >= 0; i--) stack.push(prefix + names[i]);
+      // The DataNode record, field by field. Java copies the stat first because another
+      // thread may change it meanwhile; here nothing runs until the slice yields.
+      oa.writeBuffer(node.data);
+      oa.writeLong(node.acl);
+      StatPersisted.write(oa, node.stat);
+      if (node.children !== null) {
+        const prefix = path === "/" ? "/" : path + "/";
+        // Any order will do for a snapshot: skip computing Java's HashSet order.
+        for (const name of node.children.insertionOrder()) stack.push(prefix + name);
+      }
       if (++count % sliceSize === 0) yield;
     }
     oa.writeString("/");

@@ -23,26 +23,36 @@ import type { StatPersisted } from "../jute/data.js";
 export const DIGEST_VERSION = 2;
 const ZOOKEEPER_NODE_SUBTREE = "/zookeeper/";
 
-const statBuf = Buffer.alloc(60);
+/**
+ * One scratch buffer holds path, data and stat, so each digest is one crc32 call (the
+ * call into zlib costs more than the bytes for a typical znode). It grows for big data.
+ */
+let scratch = Buffer.alloc(4096);
 // DataView writes compile to machine code; Buffer.writeBigInt64BE is BigInt arithmetic.
-const statView = new DataView(statBuf.buffer, statBuf.byteOffset, statBuf.byteLength);
+let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 
 // #region node-digest
 export function calculateDigest(path: string, data: Buffer | null, stat: StatPersisted): number {
   if (path.startsWith(ZOOKEEPER_NODE_SUBTREE)) return 0;
   if (path === "/") path = "";
-  statView.setBigInt64(0, stat.czxid);
-  statView.setBigInt64(8, stat.mzxid);
-  statView.setBigInt64(16, stat.pzxid);
-  statView.setBigInt64(24, stat.ctime);
-  statView.setBigInt64(32, stat.mtime);
-  statView.setInt32(40, stat.version);
-  statView.setInt32(44, stat.cversion);
-  statView.setInt32(48, stat.aversion);
-  statView.setBigInt64(52, stat.ephemeralOwner);
-  let crc = crc32(path);
-  if (data !== null) crc = crc32(data, crc);
-  return crc32(statBuf, crc);
+  const dataLength = data === null ? 0 : data.length;
+  const need = path.length * 3 + dataLength + 60;
+  if (need > scratch.length) {
+    scratch = Buffer.alloc(Math.max(need, scratch.length * 2));
+    scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+  }
+  let n = scratch.write(path, 0, "utf8");
+  if (data !== null) n += data.copy(scratch, n);
+  scratchView.setBigInt64(n, stat.czxid);
+  scratchView.setBigInt64(n + 8, stat.mzxid);
+  scratchView.setBigInt64(n + 16, stat.pzxid);
+  scratchView.setBigInt64(n + 24, stat.ctime);
+  scratchView.setBigInt64(n + 32, stat.mtime);
+  scratchView.setInt32(n + 40, stat.version);
+  scratchView.setInt32(n + 44, stat.cversion);
+  scratchView.setInt32(n + 48, stat.aversion);
+  scratchView.setBigInt64(n + 52, stat.ephemeralOwner);
+  return crc32(scratch.subarray(0, n + 60));
 }
 // #endregion node-digest
 

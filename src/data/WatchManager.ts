@@ -151,6 +151,7 @@ export class WatchManager {
    * the caller can suppress a second notification from the other manager.
    */
   triggerWatch(path: string, type: EventType, acl: ACL[] | null, suppress?: Set<Watcher> | null): Set<Watcher> | null {
+    if (this.watchTable.size === 0) return null; // most writes: nobody watches anything
     const event: WatchedEvent = { type, state: KeeperState.SyncConnected, path };
     const watchers = new Set<Watcher>();
     for (const [localPath, atParent] of pathAndParents(path, this.recursiveQty > 0)) {

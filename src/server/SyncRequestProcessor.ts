@@ -9,8 +9,9 @@
  * Group commit: writes are appended to the log's buffer as they come; when the previous
  * stage has handed over its whole batch (`flush()`), or `maxBatchSize` writes wait, the
  * buffer goes to disk with one write and one fsync on the libuv thread pool. While that
- * runs, new requests collect for the next batch. When the fsync returns, the batch goes
- * to the next processor in arrival order.
+ * runs, new requests collect for the next batch. When the fsync returns, the next
+ * batch's write starts at once, and then the finished batch goes to the next processor
+ * in arrival order — so applying one batch overlaps with the disk writing the next.
  *
  * Ordering: a read passes straight to the next processor only when no write is waiting
  * or in flight; otherwise it queues behind them, so a session never reads around its own
@@ -92,12 +93,14 @@ export class SyncRequestProcessor implements RequestProcessor {
         this.inFlight = null;
         if (this.stopped) return;
         if (trace.enabled) trace.state("SyncRequestProcessor", "log written and fsynced", { txns: batch.filter((r) => r.hdr !== null).length });
+        // Start the next write + fsync before applying this batch: the disk works on
+        // batch N+1 while this thread applies batch N and answers its clients.
+        this.flush();
         for (const r of batch) {
           traceHandOff("SyncRequestProcessor", this.nextProcessor, r);
           this.nextProcessor?.processRequest(r);
         }
         this.nextProcessor?.flush?.();
-        this.flush();
       },
       (err: unknown) => {
         this.inFlight = null;
