@@ -18,6 +18,7 @@ export class ClientCnxnSocketNIO extends ClientCnxnSocket {
   private sock: Socket | null = null;
   private remote: ServerAddress | null = null;
   private local: ServerAddress | null = null;
+  private corked = false;
 
   protected openTransport(addr: ServerAddress): void {
     const sock = new Socket();
@@ -46,7 +47,18 @@ export class ClientCnxnSocketNIO extends ClientCnxnSocket {
   }
 
   protected writeTransport(bytes: Buffer): boolean {
-    return this.sock!.write(bytes);
+    const sock = this.sock!;
+    if (!this.corked) {
+      // Packets queued during one turn of the event loop leave in one writev instead of
+      // one system call each: a pipelining caller queues many at once.
+      this.corked = true;
+      sock.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        sock.uncork();
+      });
+    }
+    return sock.write(bytes);
   }
 
   protected closeTransport(): void {

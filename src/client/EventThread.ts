@@ -10,11 +10,13 @@
  * would stall pings and time the session out). So the send loop only queues, and this
  * queue is drained apart from it.
  *
- * Ordering guarantee: items are handled strictly FIFO, and each one in its own macrotask
- * (setImmediate). Settling a request's promise schedules the awaiting code as a microtask;
- * draining one item per macrotask lets that code run before the next event or result is
- * delivered. So a watcher fired by a change always runs after the caller has seen every
- * result the server sent before that change, and before the results it sent after.
+ * Ordering guarantee: items are handled strictly FIFO. A watch event gets a macrotask
+ * (setImmediate) of its own; a run of consecutive results shares one. Settling a
+ * request's promise schedules the awaiting code as a microtask, and microtasks run out
+ * before the next macrotask: so a watcher fired by a change always runs after the caller
+ * has seen every result the server sent before that change, and before the results it
+ * sent after. Sharing a macrotask among results matters for pipelining callers: their
+ * next requests are then queued together and leave in one write.
  *
  * Differs from Java: no thread and no blocking queue; an event of death only marks the
  * point after which `drained()` resolves. Java may drop events queued after its event
@@ -97,8 +99,14 @@ export class EventThread {
 
   private runOne(): void {
     this.scheduled = false;
-    const item = this.waitingEvents.shift();
-    if (item !== undefined) this.processEvent(item);
+    const first = this.waitingEvents.shift();
+    if (first !== undefined) {
+      this.processEvent(first);
+      // Results that follow a result go in the same macrotask; an event waits for its own.
+      if (first.kind !== "event") {
+        while (this.waitingEvents.length > 0 && this.waitingEvents[0]!.kind !== "event") this.processEvent(this.waitingEvents.shift()!);
+      }
+    }
     if (this.waitingEvents.length > 0) this.schedule();
     else this.maybeIdle();
   }
