@@ -10,6 +10,7 @@ const modules: ReadonlyArray<() => Promise<DiagramModule>> = [
   () => import("../chapters/04-data-loading/diagrams.js"),
   () => import("../chapters/03-startup/diagrams.js"),
   () => import("../chapters/09-client/diagrams.js"),
+  () => import("../chapters/10-recipes/diagrams.js"),
 ];
 
 /** All generators, checked: valid and unique names. */

@@ -4,36 +4,17 @@
  * diagrams/registry.ts; `npm run diagrams` rewrites diagrams/client-*.mmd.
  */
 import type { DiagramGenerator } from "../../diagrams/diagram.js";
-import { formatFields, toMermaidSequence, type TraceEvent } from "../../src/trace/index.js";
+import { toMermaidSequence, type TraceEvent } from "../../src/trace/index.js";
+import { wrapLabel } from "../support/clientDiagrams.js";
 import { CLIENT, OTHER, SERVER, connectAndCreate, reconnectWithWatches, sessionExpiry } from "./scenarios.js";
 
 const PINGS_NOTE = "pings (xid -2) are not drawn";
 
-/** Pieces joined by spaces into lines of at most `width` characters (a longer piece gets a line of its own). */
-function wrapWords(pieces: readonly string[], width: number): string[] {
-  const lines: string[] = [];
-  for (const word of pieces.filter((w) => w !== "")) {
-    const last = lines.length - 1;
-    if (last >= 0 && lines[last]!.length + 1 + word.length <= width) lines[last] += ` ${word}`;
-    else lines.push(word);
-  }
-  return lines;
-}
-
-/**
- * The label on a line of its own and the fields wrapped below it: a ConnectRequest on one
- * line would make the diagram so wide that the page scales its text down to nothing.
- */
-function wrapped(e: TraceEvent): TraceEvent {
-  const WIDTH = 34;
-  if (e.kind === "note") return { ...e, text: wrapWords(e.text.split(" "), WIDTH + 10).join("\n") };
-  const fields = Object.entries(e.fields).map(([key, value]) => formatFields({ [key]: value }));
-  return { ...e, label: [e.label, ...wrapWords(fields, WIDTH)].join("\n"), fields: {} };
-}
-
 function render(events: TraceEvent[], participants: string[], note: string): string {
   const lead: TraceEvent = { kind: "note", nodes: [participants[0]!, participants[participants.length - 1]!], text: note };
-  return toMermaidSequence([lead, ...events].map(wrapped), { participants });
+  // The label on a line of its own and the fields wrapped below it: a ConnectRequest on one
+  // line would make the diagram so wide that the page scales its text down to nothing.
+  return toMermaidSequence([lead, ...events].map((e) => wrapLabel(e)), { participants });
 }
 
 export const diagrams: readonly DiagramGenerator[] = [

@@ -22,6 +22,7 @@ import { ZooKeeperServer } from "../../src/server/ZooKeeperServer.js";
 import { recordTrace, type TraceEvent, type TraceFields } from "../../src/trace/index.js";
 import type { WatchedEvent } from "../../src/client/WatchedEvent.js";
 import { startTcpProxy, type TcpProxy } from "../../test/client/support/tcpProxy.js";
+import { collapseRefusedAttempts } from "../support/clientDiagrams.js";
 import { pinnedClock } from "../support/inProcessServer.js";
 
 /** The names the diagrams use for their participants. */
@@ -149,7 +150,7 @@ export async function sessionExpiry(): Promise<TraceEvent[]> {
       s.proxy.setRefusing(false);
       await c.until(state(KeeperState.Closed));
     });
-    return collapseRefusedAttempts(normalize(events, s));
+    return collapseRefusedAttempts(normalize(events, s), CLIENT, REFUSED_NOTE);
   } finally {
     await s.stop();
   }
@@ -185,20 +186,4 @@ function byClient(e: TraceEvent): boolean {
 function withoutServer(fields: TraceFields): TraceFields {
   const { server: _server, ...rest } = fields;
   return rest;
-}
-
-/**
- * Keeps the client's first disconnect and its last connect attempt; the refused ones in
- * between become one note. Everything the other participants did stays.
- */
-function collapseRefusedAttempts(events: TraceEvent[]): TraceEvent[] {
-  const isAttempt = (e: TraceEvent) => e.kind === "state" && e.node === CLIENT && e.label === "CONNECTING";
-  const isClient = (e: TraceEvent) => (e.kind === "message" ? e.from === CLIENT || e.to === CLIENT : e.kind === "state" && e.node === CLIENT);
-  const firstDisconnect = events.findIndex((e) => e.kind === "state" && e.node === CLIENT && e.label === "WatchedEvent" && e.fields.state === "Disconnected");
-  let lastAttempt = events.length - 1;
-  while (lastAttempt >= 0 && !isAttempt(events[lastAttempt]!)) lastAttempt--;
-  if (firstDisconnect < 0 || lastAttempt < firstDisconnect) return events;
-  const between = events.slice(firstDisconnect + 1, lastAttempt).filter((e) => !isClient(e));
-  const note: TraceEvent = { kind: "note", nodes: [CLIENT], text: REFUSED_NOTE };
-  return [...events.slice(0, firstDisconnect + 1), note, ...between, ...events.slice(lastAttempt)];
 }

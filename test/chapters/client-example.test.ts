@@ -4,21 +4,10 @@
  * 0; Ctrl-C in the middle stops it cleanly, server included.
  */
 import { describe, expect, it } from "vitest";
-import { listening, runAndInterrupt, runChapter } from "../support/chapterRun.js";
+import { expectInOrder, listening, runAndInterrupt, runChapter } from "../support/chapterRun.js";
 
 /** Quiet client log: the example switches it off unless ZK_LOG_LEVEL says otherwise. */
 const ENV = { ZK_LOG_LEVEL: "" };
-
-/** The lines, in this order (other lines may come between them). */
-function expectInOrder(out: string, lines: Array<string | RegExp>): void {
-  let at = 0;
-  for (const line of lines) {
-    const rest = out.slice(at);
-    const m = typeof line === "string" ? { index: rest.indexOf(line), length: line.length } : ((r) => (r ? { index: r.index, length: r[0].length } : { index: -1, length: 0 }))(line.exec(rest));
-    expect(m.index, `"${String(line)}" after offset ${at} in:\n${out}`).toBeGreaterThanOrEqual(0);
-    at += m.index + m.length;
-  }
-}
 
 describe("chapter 09's example", () => {
   it("narrates a session's life against our server process and exits 0", { timeout: 120_000 }, async () => {

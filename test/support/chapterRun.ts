@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/repo.js";
 
 export function runChapter(
@@ -54,4 +55,15 @@ export async function runAndInterrupt(
     }
   });
   return { code, out, interrupted };
+}
+
+/** Checks that `out` contains the lines, in this order (other lines may come between them). */
+export function expectInOrder(out: string, lines: ReadonlyArray<string | RegExp>): void {
+  let at = 0;
+  for (const line of lines) {
+    const rest = out.slice(at);
+    const m = typeof line === "string" ? { index: rest.indexOf(line), length: line.length } : ((r) => (r ? { index: r.index, length: r[0].length } : { index: -1, length: 0 }))(line.exec(rest));
+    expect(m.index, `"${String(line)}" after offset ${at} in:\n${out}`).toBeGreaterThanOrEqual(0);
+    at += m.index + m.length;
+  }
 }

@@ -31,6 +31,7 @@
 import { getLogger } from "../../util/Logger.js";
 import { EventQueue } from "./EventQueue.js";
 import type { StandardListenerManager } from "./Listenable.js";
+import { RecipeEvent, traceRecipe } from "./RecipeTrace.js";
 
 const LOG = getLogger("ConnectionStateManager");
 
@@ -81,6 +82,8 @@ export interface ConnectionStateManagerHooks {
   isConnected(): boolean;
   /** Makes the current handle expire locally (Curator: Compatibility.injectSessionExpiration). */
   injectSessionExpiration(): void;
+  /** The client's name in trace events (RecipeTrace.ts); none: the states are not traced. */
+  traceName?(): string;
 }
 
 // #region ConnectionStateManager
@@ -163,6 +166,7 @@ export class ConnectionStateManager<C> {
   private post(s: ConnectionState): void {
     this.queue.push(() => {
       if (!this.started) return;
+      if (this.hooks.traceName !== undefined) traceRecipe(this.hooks as Required<ConnectionStateManagerHooks>, RecipeEvent.CONNECTION_STATE, { state: s });
       this.listeners.forEach((l) => callStateListener(l, this.client(), s));
       // CURATOR-525: LOST may be set after the connection was repaired; force RECONNECTED.
       if (this.currentConnectionState === ConnectionState.LOST && this.hooks.isConnected() && this.queue.size() === 0) {

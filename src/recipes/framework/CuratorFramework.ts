@@ -243,9 +243,15 @@ export class CuratorCore {
         sessionTimeoutMs: () => this.zkClient.getUseSessionTimeoutMs(),
         isConnected: () => this.zkClient.isConnected(),
         injectSessionExpiration: () => this.zkClient.injectSessionExpiration(),
+        traceName: () => this.traceName,
       },
       options.sessionExpirationPercent,
     );
+  }
+
+  /** This connection's name in trace events: its handles' `traceName` ("client" by default). */
+  get traceName(): string {
+    return this.options.zkOptions?.traceName ?? "client";
   }
 
   reportError(message: string, e: unknown): void {
@@ -351,6 +357,11 @@ export class CuratorFramework {
   /** The last state posted to connection-state listeners (null before the first). */
   getCurrentConnectionState(): ConnectionState | null {
     return this.core.connectionStateManager.getCurrentConnectionState();
+  }
+
+  /** The lifeline this client's frames and its recipes' events are drawn on (RecipeTrace.ts). */
+  traceName(): string {
+    return this.core.traceName;
   }
 
   getNamespace(): string {

@@ -43,6 +43,7 @@ import type { CuratorFramework, WatcherRemoveCuratorFramework } from "../framewo
 import { IllegalStateException } from "../framework/CuratorZookeeperClient.js";
 import { StandardListenerManager } from "../framework/Listenable.js";
 import { Monitor } from "../framework/Monitor.js";
+import { RecipeEvent, traceRecipe } from "../framework/RecipeTrace.js";
 import { getNodeFromPath, makePath, standardFixForSorting } from "../framework/ZKPaths.js";
 import { getParticipantNodes, sortChildren, type LockInternalsSorter } from "../locks/LockInternals.js";
 import { getLeader, getParticipants, type Participant } from "./Participant.js";
@@ -103,6 +104,7 @@ export class LeaderLatch {
     if (this.state !== "STARTED") throw new IllegalStateException("Already closed or has not been started");
     this.state = "CLOSED";
     this.startCancelled = true;
+    traceRecipe(this.client, RecipeEvent.LATCH_CLOSED, { node: this.ourPath === null ? null : getNodeFromPath(this.ourPath) });
     try {
       // Guaranteed: if the connection is down the node is deleted once it is back.
       await this.setNode(null).catch((e) => LOG.warn(`[id=${this.id}] node not deleted yet`, e));
@@ -187,6 +189,7 @@ export class LeaderLatch {
       .forPath(makePath(this.latchPath, LATCH_LOCK_NAME), Buffer.from(this.id, "utf8"))
       .then(
         async (path) => {
+          traceRecipe(this.client, RecipeEvent.LATCH_CREATED, { node: getNodeFromPath(path) });
           await this.setNode(path);
           if (this.state === "CLOSED") await this.setNode(null); // closed while we were creating
           else this.getChildren();
@@ -221,6 +224,7 @@ export class LeaderLatch {
       .getData()
       .usingWatcher(watcher)
       .forPath(makePath(this.latchPath, sorted[ourIndex - 1]!))
+      .then(() => traceRecipe(this.client, RecipeEvent.LATCH_WAITING, { node: sorted[ourIndex]!, watching: sorted[ourIndex - 1]! }))
       .catch((e) => {
         if (e instanceof KeeperException && e.code === Code.NONODE) this.getChildren(); // predecessor gone: look again
         else LOG.error(`[id=${this.id}] could not watch the predecessor`, e);
@@ -277,6 +281,7 @@ export class LeaderLatch {
   private setLeadership(newValue: boolean): void {
     const oldValue = this.leadership;
     this.leadership = newValue;
+    if (oldValue !== newValue) traceRecipe(this.client, newValue ? RecipeEvent.IS_LEADER : RecipeEvent.NOT_LEADER, { id: this.id });
     if (oldValue && !newValue) this.listeners.forEach((l) => l.notLeader());
     else if (!oldValue && newValue) this.listeners.forEach((l) => l.isLeader());
     this.monitor.notifyAll();

@@ -41,6 +41,7 @@ import { callStateListener } from "../framework/ConnectionState.js";
 import type { CuratorFramework } from "../framework/CuratorFramework.js";
 import { IllegalStateException } from "../framework/CuratorZookeeperClient.js";
 import type { Data } from "../framework/builders.js";
+import { RecipeEvent, traceRecipe } from "../framework/RecipeTrace.js";
 import { InterruptedException } from "../framework/Monitor.js";
 import { InterProcessMutex } from "../locks/InterProcessMutex.js";
 import { getLeader, getParticipants, type Participant } from "./Participant.js";
@@ -191,12 +192,14 @@ export class LeaderSelector {
     try {
       await this.mutex.acquire(null, { owner, signal: abort.signal });
       this.leadership = true;
+      traceRecipe(this.client, RecipeEvent.TAKE_LEADERSHIP, { id: this.id });
       try {
         await this.listener.takeLeadership(this.client, abort.signal);
       } catch (e) {
         if (e instanceof InterruptedException || abort.signal.aborted) LOG.debug("leadership interrupted");
         else LOG.error("The leader threw an exception", e);
       }
+      traceRecipe(this.client, RecipeEvent.LEADERSHIP_ENDED, { id: this.id });
     } finally {
       if (this.taskDone()) {
         try {

@@ -45,8 +45,9 @@ import { CuratorFrameworkState } from "../framework/CuratorFramework.js";
 import { CreateMode } from "../../jute/CreateMode.js";
 import type { Data } from "../framework/builders.js";
 import { Monitor } from "../framework/Monitor.js";
+import { RecipeEvent, traceRecipe } from "../framework/RecipeTrace.js";
 import { DEFAULT_RETRY_SLEEPER } from "../framework/RetryPolicy.js";
-import { compareStrings, makePath, standardFixForSorting } from "../framework/ZKPaths.js";
+import { compareStrings, getNodeFromPath, makePath, standardFixForSorting } from "../framework/ZKPaths.js";
 
 /** Whether the contender gets the lock, and if not, which sibling to watch. */
 export interface PredicateResults {
@@ -162,6 +163,7 @@ export class LockInternals {
       try {
         const ourPath = await this.driver.createsTheLock(this.client, this.path, lockNodeBytes);
         const ourSession = this.currentSessionId();
+        traceRecipe(this.client, RecipeEvent.LOCK_CREATED, { node: getNodeFromPath(ourPath) });
         return (await this.internalLockLoop(startMillis, timeoutMs, ourPath, ourSession, signal, owner)) ? ourPath : null;
       } catch (e) {
         const policy = this.client.getZookeeperClient().getRetryPolicy();
@@ -180,10 +182,14 @@ export class LockInternals {
       while (this.client.getState() === CuratorFrameworkState.STARTED && !haveTheLock) {
         const children = await this.getSortedChildren();
         // Our node belongs to the session that created it; after a new session it is doomed.
-        if (this.currentSessionId() !== ourSession) throw new KeeperException(Code.NONODE, `Session changed while waiting: ${ourPath}`);
+        if (this.currentSessionId() !== ourSession) {
+          traceRecipe(this.client, RecipeEvent.LOCK_SESSION_CHANGED, { node: getNodeFromPath(ourPath) });
+          throw new KeeperException(Code.NONODE, `Session changed while waiting: ${ourPath}`);
+        }
         const sequenceNodeName = ourPath.substring(this.basePath.length + 1); // +1 for the "/"
         const predicate = this.driver.getsTheLock(children, sequenceNodeName, this.maxLeases, owner);
         if (predicate.getsTheLock) {
+          traceRecipe(this.client, RecipeEvent.LOCK_ACQUIRED, { node: sequenceNodeName });
           haveTheLock = true;
           continue;
         }
@@ -201,11 +207,14 @@ export class LockInternals {
           millisToWait -= Date.now() - startMillis;
           startMillis = Date.now();
           if (millisToWait <= 0) {
+            traceRecipe(this.client, RecipeEvent.LOCK_TIMED_OUT, { node: sequenceNodeName });
             doDelete = true; // timed out: our node must not stay in the queue
             break;
           }
+          traceRecipe(this.client, RecipeEvent.LOCK_WAITING, { node: sequenceNodeName, watching: predicate.pathToWatch });
           await this.monitor.waitSince(generation, millisToWait, signal);
         } else {
+          traceRecipe(this.client, RecipeEvent.LOCK_WAITING, { node: sequenceNodeName, watching: predicate.pathToWatch });
           await this.monitor.waitSince(generation, null, signal);
         }
       }
@@ -226,6 +235,7 @@ export class LockInternals {
   // #region releaseLock
   /** Removes our watches and deletes our node (guaranteed: retried in the background if the connection is down). */
   async releaseLock(lockPath: string): Promise<void> {
+    traceRecipe(this.client, RecipeEvent.LOCK_RELEASED, { node: getNodeFromPath(lockPath) });
     this.client.removeWatchers();
     await this.deleteOurPath(lockPath);
   }
