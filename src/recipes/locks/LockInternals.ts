@@ -182,10 +182,7 @@ export class LockInternals {
       while (this.client.getState() === CuratorFrameworkState.STARTED && !haveTheLock) {
         const children = await this.getSortedChildren();
         // Our node belongs to the session that created it; after a new session it is doomed.
-        if (this.currentSessionId() !== ourSession) {
-          traceRecipe(this.client, RecipeEvent.LOCK_SESSION_CHANGED, { node: getNodeFromPath(ourPath) });
-          throw new KeeperException(Code.NONODE, `Session changed while waiting: ${ourPath}`);
-        }
+        this.checkSession(ourPath, ourSession);
         const sequenceNodeName = ourPath.substring(this.basePath.length + 1); // +1 for the "/"
         const predicate = this.driver.getsTheLock(children, sequenceNodeName, this.maxLeases, owner);
         if (predicate.getsTheLock) {
@@ -203,6 +200,10 @@ export class LockInternals {
           if (e instanceof KeeperException && e.code === Code.NONODE) continue; // released meanwhile: look again
           throw e;
         }
+        // The session may also have changed while that read was in flight (it is retried on
+        // the new session once the old one is lost): waiting now would mean waiting with a
+        // node that is about to vanish, on a predecessor that may hold on for a long time.
+        this.checkSession(ourPath, ourSession);
         if (millisToWait !== null) {
           millisToWait -= Date.now() - startMillis;
           startMillis = Date.now();
@@ -227,6 +228,13 @@ export class LockInternals {
     return haveTheLock;
   }
   // #endregion internalLockLoop
+
+  /** NONODE (so attemptLock starts over) when our node was created by an earlier session. */
+  private checkSession(ourPath: string, ourSession: bigint): void {
+    if (this.currentSessionId() === ourSession) return;
+    traceRecipe(this.client, RecipeEvent.LOCK_SESSION_CHANGED, { node: getNodeFromPath(ourPath) });
+    throw new KeeperException(Code.NONODE, `Session changed while waiting: ${ourPath}`);
+  }
 
   private currentSessionId(): bigint {
     return this.client.getZookeeperClient().getZooKeeper().getSessionId();
