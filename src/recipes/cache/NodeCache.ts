@@ -59,6 +59,7 @@ export class NodeCache {
     }
   };
 
+  // #region dataIsCompressed
   constructor(
     client: CuratorFramework,
     private readonly path: string,
@@ -67,6 +68,7 @@ export class NodeCache {
     if (dataIsCompressed) throw new IllegalStateException("compressed data is not supported (G19: NodeCache's third argument is dataIsCompressed)");
     this.client = client.newWatcherRemoveCuratorFramework();
   }
+  // #endregion dataIsCompressed
 
   /** Starts watching; with buildInitial the current value is read before this resolves. */
   async start(buildInitial = false): Promise<void> {

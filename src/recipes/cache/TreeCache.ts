@@ -164,6 +164,7 @@ class TreeNode {
     }
   }
 
+  // #region TreeNode-process
   private process(event: WatchedEvent): void {
     switch (event.type) {
       case EventType.NodeCreated:
@@ -182,6 +183,7 @@ class TreeNode {
         break;
     }
   }
+  // #endregion TreeNode-process
 
   private onChildren(names: string[], stat: Stat): void {
     const old = this.childData;

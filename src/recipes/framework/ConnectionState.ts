@@ -141,6 +141,7 @@ export class ConnectionStateManager<C> {
     return true;
   }
 
+  // #region session-expiry
   private setCurrent(s: ConnectionState): void {
     this.currentConnectionState = s;
     this.clearExpiryTimer();
@@ -157,6 +158,7 @@ export class ConnectionStateManager<C> {
     LOG.warn(`Session timeout has elapsed while SUSPENDED. Injecting a session expiration. Elapsed ms: ${elapsedMs}. Adjusted session timeout ms: ${this.hooks.sessionTimeoutMs()}`);
     this.hooks.injectSessionExpiration();
   }
+  // #endregion session-expiry
 
   private clearExpiryTimer(): void {
     if (this.expiryTimer !== null) clearTimeout(this.expiryTimer);

@@ -428,6 +428,7 @@ export class CuratorFramework {
 
   // ---- internals used by builders and recipes ----------------------------------------------
 
+  // #region fixPath
   /** @internal The namespace's path in front of `path`, creating the namespace node first. */
   async fixPath(path: string, isSequential = false): Promise<string> {
     validatePath(path, isSequential);
@@ -439,6 +440,7 @@ export class CuratorFramework {
   unfixPath(path: string): string {
     return unfixForNamespace(this.namespace, path);
   }
+  // #endregion fixPath
 
   /** @internal */
   callWithRetry<T>(fn: (zk: ZooKeeper) => Promise<T>): Promise<T> {
@@ -561,6 +563,7 @@ export class CuratorFrameworkBuilder {
     return this;
   }
 
+  // #region build
   build(): CuratorFramework {
     const o = this.opts;
     if (o.connectString === undefined) throw new IllegalStateException("connectString is required");
@@ -583,6 +586,7 @@ export class CuratorFrameworkBuilder {
     root = new CuratorFramework(core, o.namespace ?? null);
     return root;
   }
+  // #endregion build
 }
 
 function newClient(connectString: string, retryPolicy: RetryPolicy): CuratorFramework;

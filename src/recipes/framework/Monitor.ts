@@ -35,6 +35,7 @@ export function checkInterrupted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new InterruptedException("interrupted");
 }
 
+// #region Monitor
 export class Monitor {
   /** Counts notifyAll calls; a waiter compares it with the value it read before its check. */
   generation = 0;
@@ -78,6 +79,7 @@ export class Monitor {
     return this.waitSince(this.generation, timeoutMs, signal);
   }
 }
+// #endregion Monitor
 
 /** A promise that resolves after `ms` (or rejects when `signal` aborts). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

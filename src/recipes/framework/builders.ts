@@ -156,6 +156,7 @@ export class CreateBuilder extends CreateOptions {
     return this;
   }
 
+  // #region create-forPath
   /** Creates the node; resolves to its actual path (sequential modes add a counter). */
   async forPath(path: string, data?: Data): Promise<string> {
     const bytes = data === undefined ? this.client.defaultData : toBuffer(data);
@@ -185,7 +186,9 @@ export class CreateBuilder extends CreateOptions {
       throw e;
     }
   }
+  // #endregion create-forPath
 
+  // #region createOnce
   private async createOnce(zk: ZooKeeper, adjusted: string, bytes: Buffer | null): Promise<string> {
     const acl = this.acl ?? this.client.defaultAcl;
     try {
@@ -207,6 +210,7 @@ export class CreateBuilder extends CreateOptions {
       throw e;
     }
   }
+  // #endregion createOnce
 
   private async createNode(zk: ZooKeeper, path: string, bytes: Buffer | null, acl: ACL[]): Promise<string> {
     const r = await zk.create(path, bytes, acl, this.mode, this.mode.ttl ? this.ttl : -1);
