@@ -22,6 +22,12 @@ export class DataNode {
   children: JavaHashSet | null = null;
   /** Cached node digest (DigestCalculator), -1 when it must be recomputed. */
   digest = -1;
+  /**
+   * Snapshot bookkeeping (DataTree.serializeNodes): the tree's slice counter when this
+   * node was created, replaced by the slice that wrote it into a snapshot, or -1 when a
+   * snapshot left it out.
+   */
+  snapMark = 0;
 
   constructor(
     public data: Buffer | null,

@@ -104,6 +104,8 @@ export class DataTree {
   digestMismatches = 0;
   /** Sum of path and data lengths (Java's nodeDataSize, reported by mntr). */
   approximateDataSize = 0;
+  /** Counts snapshot slices, over all snapshots (see serializeNodes). */
+  private snapSlice = 0;
 
   constructor(opts: DataTreeOptions = {}) {
     this.extendedTypesEnabled = opts.extendedTypesEnabled ?? false;
@@ -324,6 +326,7 @@ export class DataTree {
       parent.stat.pzxid = zxid;
     }
     const child = new DataNode(data, aclIndex, createStat(zxid, time, ephemeralOwner));
+    child.snapMark = this.snapSlice;
     parent.addChild(childName);
     this.postChange(parentName, parent);
     this.approximateDataSize += path.length + (data === null ? 0 : data.length);
@@ -474,6 +477,12 @@ export class DataTree {
       LOG.debug(`Failed: ${hex(hdr.zxid)} type ${hdr.type}: ${e.message}`);
       rc.err = e.code;
     }
+    // A replayed create can meet its node already there: the node was deleted by a
+    // closeSession and re-created by another session after the snapshot wrote its parent.
+    // Java then still moves the parent's cversion and pzxid forward, for `create` only.
+    if (rc.err === Code.NODEEXISTS && body.type === OpCode.create) {
+      this.setCversionPzxid(splitPath(body.txn.path)[0], body.txn.parentCVersion, hdr.zxid);
+    }
     if (!isSubTxn) {
       if (rc.zxid > this.lastProcessedZxid) this.lastProcessedZxid = rc.zxid;
       if (this.digestFromLoadedSnapshot !== null) this.compareSnapshotDigests(rc.zxid);
@@ -481,6 +490,19 @@ export class DataTree {
       if (digest !== null) this.compareDigest(hdr, digest);
     }
     return rc;
+  }
+
+  /** Java's setCversionPzxid: raises a node's cversion (-1: by one) and sets its pzxid. */
+  private setCversionPzxid(path: string, newCversion: number, zxid: bigint): void {
+    const node = this.nodes.get(path);
+    if (node === undefined) return; // Java logs and reports NONODE; the txn failed anyway
+    if (newCversion === -1) newCversion = node.stat.cversion + 1;
+    if (newCversion > node.stat.cversion) {
+      this.preChange(path, node);
+      node.stat.cversion = newCversion;
+      node.stat.pzxid = zxid;
+      this.postChange(path, node);
+    }
   }
 
   private apply(hdr: TxnHeader, body: TxnBody, rc: ProcessTxnResult): void {
@@ -624,33 +646,55 @@ export class DataTree {
 
   // #region serialize
   /**
-   * Writes the snapshot body: the ACL cache, then every node depth-first (the root under
-   * the path ""), then the end marker "/". Yields every `sliceSize` nodes so the caller
-   * can flush bytes to disk and let requests run; txns applied between slices make the
-   * snapshot fuzzy, which replaying the log from the snapshot's zxid repairs.
+   * Writes the snapshot body: the ACL cache, then every node (the root under the path
+   * ""), then the end marker "/". Yields every `sliceSize` nodes so the caller can flush
+   * bytes to disk and let requests run; txns applied between slices make the snapshot
+   * fuzzy, which replaying the log from the snapshot's zxid repairs.
+   *
+   * Java walks the tree depth first. We walk the node map in insertion order, three
+   * times cheaper (no path strings to build, no lookups), which still puts parents
+   * before children as the reader needs: a node enters the map only while its parent is
+   * in it, and a parent cannot leave while it has children. A Map iterator stays valid
+   * while entries come and go between slices; it skips entries deleted before it gets
+   * to them and visits entries added behind it.
+   *
+   * That last part needs a rule. Java copies a node's child list when it writes the
+   * node, so a child created after its parent was written is not in the snapshot, and
+   * its replay relies on that: a create of a node that is already there (NODEEXISTS)
+   * leaves the parent's cversion alone, which would be off by one per such child.
+   * Every node carries `snapMark`: the slice counter when it was created, then the slice
+   * that wrote it. A node created during this snapshot is written only if its parent
+   * was written in this snapshot no earlier than the child's creation.
    */
   *serializeNodes(oa: BinaryOutputArchive, sliceSize = 1000): Generator<void, void, void> {
     this.aclCache.serialize(oa);
-    const stack: string[] = ["/"];
+    const firstSlice = ++this.snapSlice;
     let count = 0;
-    while (stack.length > 0) {
-      const path = stack.pop()!;
-      const node = this.nodes.get(path);
-      if (node === undefined) continue; // deleted since its parent was written
+    for (const [path, node] of this.nodes) {
+      if (node.snapMark >= firstSlice && !this.parentWrittenAfter(path, node.snapMark, firstSlice)) {
+        node.snapMark = -1; // left out, and so are its children
+        continue;
+      }
+      node.snapMark = this.snapSlice;
       oa.writeString(path === "/" ? "" : path);
       // The DataNode record, field by field. Java copies the stat first because another
       // thread may change it meanwhile; here nothing runs until the slice yields.
       oa.writeBuffer(node.data);
       oa.writeLong(node.acl);
       StatPersisted.write(oa, node.stat);
-      if (node.children !== null) {
-        const prefix = path === "/" ? "/" : path + "/";
-        // Any order will do for a snapshot: skip computing Java's HashSet order.
-        for (const name of node.children.insertionOrder()) stack.push(prefix + name);
+      if (++count % sliceSize === 0) {
+        this.snapSlice++; // before yielding: what is created meanwhile belongs to the next slice
+        yield;
       }
-      if (++count % sliceSize === 0) yield;
     }
+    this.snapSlice++;
     oa.writeString("/");
+  }
+
+  /** Whether the parent of `path` went into this snapshot in slice `createdIn` or later. */
+  private parentWrittenAfter(path: string, createdIn: number, firstSlice: number): boolean {
+    const parent = this.nodes.get(splitPath(path)[0]);
+    return parent !== undefined && parent.snapMark >= firstSlice && parent.snapMark >= createdIn;
   }
   // #endregion serialize
 
