@@ -18,16 +18,18 @@
  * of once per byte; that is what makes it fast.
  */
 
-const BASE = 65521;
-/** Largest n with 255·n·(n+1)/2 + (n+1)·(BASE−1) < 2^32, as in zlib. */
-const NMAX = 5552;
-
 /** The checksum of no bytes; pass a previous result as `start` to continue it. */
 export const ADLER32_INIT = 1;
 
 // #region adler32
-/** The Adler-32 of `bytes`, continuing from `start` (a previous result). */
-export function adler32(bytes: Uint8Array, start: number = ADLER32_INIT): number {
+/**
+ * The Adler-32 of `bytes`, continuing from `start` (a previous result). Self-contained
+ * on purpose: the snapshot writer's worker runs it from its source text.
+ */
+export function adler32(bytes: Uint8Array, start = 1): number {
+  const BASE = 65521;
+  /** Largest n with 255·n·(n+1)/2 + (n+1)·(BASE−1) < 2^32, as in zlib. */
+  const NMAX = 5552;
   let a = start & 0xffff;
   let b = (start >>> 16) & 0xffff;
   let i = 0;

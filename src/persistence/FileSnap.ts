@@ -214,8 +214,8 @@ export class FileSnap implements SnapShot {
         if (out.oa.length >= SnapshotOutput.FLUSH_BYTES) await out.flush();
         await yieldToEventLoop();
       }
-      out.seal();
-      if (tree.serializeZxidDigest(out.oa)) out.seal();
+      await out.seal();
+      if (tree.serializeZxidDigest(out.oa)) await out.seal();
       await out.finish(file, fsync);
       trace.message("FileSnap", "disk", fsync ? "fsync, rename" : "rename", { from: basename(temp), to: basename(file) });
     } catch (e) {

@@ -29,17 +29,14 @@
  * and flushes between the slices the tree is serialized in; Snappy is read but not
  * written.
  */
-import { once } from "node:events";
-import { open, readFile, rename, type FileHandle } from "node:fs/promises";
-import { dirname } from "node:path";
-import { Writable } from "node:stream";
-import { finished } from "node:stream/promises";
-import { createGzip, gunzip } from "node:zlib";
+import { open, readFile, type FileHandle } from "node:fs/promises";
+import { gunzip } from "node:zlib";
 import { promisify } from "node:util";
 import type { BinaryInputArchive } from "../jute/BinaryInputArchive.js";
 import { BinaryOutputArchive } from "../jute/BinaryOutputArchive.js";
 import { getLogger } from "../util/Logger.js";
 import { adler32, ADLER32_INIT } from "./Adler32.js";
+import { SnapshotWriter } from "./SnapshotWriter.js";
 import { decodeSnappyStream, SNAPPY_MAGIC } from "./SnappyInputStream.js";
 import { getZxidFromName, SNAPSHOT_FILE_PREFIX } from "./Util.js";
 
@@ -140,127 +137,46 @@ export function checkSealIntegrity(bytes: Buffer, ia: BinaryInputArchive, checks
 export const SEAL_START = { checksum: ADLER32_INIT, summedTo: 0 };
 // #endregion seal
 
-/** Where SnapshotOutput's bytes go: a plain file, or gzip into one. */
-interface ByteSink {
-  write(bytes: Buffer): Promise<void>;
-  end(): Promise<void>;
-  destroy(): void;
-}
-
-function plainSink(fh: FileHandle): ByteSink {
-  let position = 0;
-  return {
-    async write(bytes) {
-      for (let done = 0; done < bytes.length; ) {
-        const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position);
-        done += bytesWritten;
-        position += bytesWritten;
-      }
-    },
-    end: async () => undefined,
-    destroy: () => undefined,
-  };
-}
-
-function gzipSink(fh: FileHandle): ByteSink {
-  const gz = createGzip();
-  const file = plainSink(fh);
-  // Compressed chunks go to the file through positional writes, with back-pressure.
-  const out = new Writable({
-    write: (chunk: Buffer, _encoding, done) => void file.write(chunk).then(() => done(), done),
-  });
-  let failure: Error | null = null;
-  const fail = (e: Error) => (failure ??= e);
-  gz.on("error", fail);
-  out.on("error", fail);
-  gz.pipe(out);
-  return {
-    async write(bytes) {
-      if (failure !== null) throw failure;
-      // zlib keeps the buffer until it has compressed it; ours is reused at once.
-      if (!gz.write(Buffer.from(bytes))) await once(gz, "drain");
-    },
-    async end() {
-      if (failure !== null) throw failure;
-      gz.end();
-      await finished(out);
-    },
-    destroy() {
-      gz.destroy();
-      out.destroy();
-    },
-  };
-}
-
 /**
  * A snapshot being written (Java's CheckedOutputStream over the file): an archive the
- * serializer writes into, a running Adler-32, and a sink the bytes are flushed to.
+ * serializer writes into on this thread, and a SnapshotWriter that checksums and writes
+ * what is flushed, on a worker thread.
  */
 export class SnapshotOutput {
   /** Flush once this many bytes are waiting. */
   static readonly FLUSH_BYTES = 1 << 20;
   readonly oa = new BinaryOutputArchive(SnapshotOutput.FLUSH_BYTES + (64 << 10));
-  private checksum = ADLER32_INIT;
-  /** Bytes of `oa` already in `checksum`. */
-  private summed = 0;
 
-  private constructor(
-    readonly path: string,
-    private readonly fh: FileHandle,
-    private readonly sink: ByteSink,
-  ) {}
+  private constructor(private readonly writer: SnapshotWriter) {}
 
   static async create(path: string, mode: StreamMode): Promise<SnapshotOutput> {
     if (mode === "snappy") throw new Error("writing Snappy snapshots is not supported; use \"\" or \"gz\"");
-    const fh = await open(path, "w");
-    return new SnapshotOutput(path, fh, mode === "gz" ? gzipSink(fh) : plainSink(fh));
+    return new SnapshotOutput(SnapshotWriter.open(path, mode === "gz"));
   }
 
-  /** The Adler-32 of every byte written so far (Java's getChecksum().getValue()). */
-  getChecksum(): number {
-    const view = this.oa.view();
-    this.checksum = adler32(view.subarray(this.summed), this.checksum);
-    this.summed = view.length;
-    return this.checksum;
-  }
-
-  /** Java's sealStream: the checksum so far, then "/". */
-  seal(): void {
-    const value = this.getChecksum();
+  /** Java's sealStream: the checksum of everything so far, then "/". */
+  async seal(): Promise<void> {
+    await this.flush();
+    const value = await this.writer.checksum();
     this.oa.writeLong(BigInt(value));
     this.oa.writeString("/");
   }
 
+  /** Hands what the archive holds to the writer; waits only when the writer is behind. */
   async flush(): Promise<void> {
-    this.getChecksum();
-    await this.sink.write(this.oa.view());
+    if (this.oa.length === 0) return;
+    await this.writer.write(this.oa.view());
     this.oa.reset();
-    this.summed = 0;
   }
 
   /** Flushes everything, optionally fsyncs, closes, and renames to `finalPath`. */
   async finish(finalPath: string, fsync: boolean): Promise<void> {
     await this.flush();
-    await this.sink.end();
-    if (fsync) await this.fh.sync();
-    await this.fh.close();
-    await rename(this.path, finalPath);
-    if (fsync) await syncDirectory(dirname(finalPath));
+    await this.writer.finish(finalPath, fsync);
   }
 
   /** Closes without renaming; the caller removes the temp file. */
   async abort(): Promise<void> {
-    this.sink.destroy();
-    await this.fh.close().catch(() => undefined);
-  }
-}
-
-/** Makes a rename in `dir` durable. */
-async function syncDirectory(dir: string): Promise<void> {
-  const fh = await open(dir, "r");
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+    await this.writer.abort();
   }
 }
