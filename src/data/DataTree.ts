@@ -138,8 +138,29 @@ export class DataTree {
   // ---------------------------------------------------------------- node map + digest
 
   private nodeDigest(path: string, node: DataNode): number {
-    if (node.digest < 0) node.digest = calculateDigest(path, node.data, node.stat);
+    if (node.digest < 0) node.digest = this.takeDigestHint(path, node) ?? calculateDigest(path, node.data, node.stat);
     return node.digest;
+  }
+
+  /**
+   * Prep computes the digest a node will have after each txn (for the txn's TxnDigest),
+   * just before the txn is applied here, where the same digest is needed again. Those
+   * digests are kept by path for one use, and used only if the node's data and every
+   * persisted stat field are what they were computed from. Saves a CRC-32 per change.
+   */
+  private readonly digestHints = new Map<string, { data: Buffer | null; stat: StatPersisted; digest: number }>();
+
+  private takeDigestHint(path: string, node: DataNode): number | null {
+    const hint = this.digestHints.get(path);
+    if (hint === undefined) return null;
+    this.digestHints.delete(path);
+    const a = hint.stat;
+    const b = node.stat;
+    const sameData = hint.data === node.data || (hint.data !== null && node.data !== null && hint.data.equals(node.data));
+    const sameStat =
+      a.mzxid === b.mzxid && a.version === b.version && a.cversion === b.cversion && a.pzxid === b.pzxid && a.mtime === b.mtime &&
+      a.czxid === b.czxid && a.ctime === b.ctime && a.aversion === b.aversion && a.ephemeralOwner === b.ephemeralOwner;
+    return sameData && sameStat ? hint.digest : null;
   }
 
   private putNode(path: string, node: DataNode): void {
@@ -193,8 +214,13 @@ export class DataTree {
   }
 
   /** The digest a node would have: Prep uses it to precompute txn digests. */
-  digestOf(path: string, data: Buffer | null, stat: import("../jute/data.js").StatPersisted): number {
-    return this.digestEnabled ? calculateDigest(path, data, stat) : 0;
+  digestOf(path: string, data: Buffer | null, stat: StatPersisted): number {
+    if (!this.digestEnabled) return 0;
+    const digest = calculateDigest(path, data, stat);
+    // Hints of txns that never got applied (a failed multi) would pile up: start over.
+    if (this.digestHints.size >= 4096) this.digestHints.clear();
+    this.digestHints.set(path, { data, stat: { ...stat }, digest });
+    return digest;
   }
 
   /** The cached digest of a node already in the tree. */
