@@ -26,7 +26,7 @@ function draw(setup: (server: InProcessServer) => Promise<void>, scenario: (serv
 export const diagrams: readonly DiagramGenerator[] = [
   {
     name: "persistence-group-commit",
-    title: "chapter 02: three creates sent at once are logged with one write and one fdatasync, then applied and answered",
+    title: "chapter 02: three creates sent at once are logged with one durable (O_DSYNC) write, then applied and answered",
     generate: () =>
       draw(
         async () => undefined,
