@@ -50,7 +50,7 @@ describe("chapter examples", () => {
 
   it("Ctrl-C stops an example between two steps: server killed, temp directory removed", { timeout: 60_000 }, async () => {
     const { code, out, interrupted } = await runAndInterrupt(["data-loading"], "== 2.", quick);
-    expect(interrupted).toBe(true);
+    expect(interrupted, `never reached "== 2." (exit code ${code}):\n${out}`).toBe(true);
     expect(code).toBe(0);
     expect(out).toContain("stopped (Ctrl-C)");
     expect(out).not.toContain("== 4.");
