@@ -41,16 +41,22 @@ export const runZkCli = (args: string[], input?: string) => runProcess(process.e
 export const runZkCliSh = (args: string[], input?: string) => runProcess(ZKCLI_SH, args, input);
 
 /**
- * Splits out the WATCHER:: blocks. Java prints them from its event thread, racing the main
- * thread's output, so their position is not reproducible; the events themselves are.
+ * Splits out the WATCHER:: blocks. Java prints each as two printlns ("\nWATCHER::" and
+ * "\n" + the event) from its event thread, racing the main thread's output, so where
+ * their lines land, and the blank lines around them, is not reproducible: with two
+ * events in a row a command's output can come between one event's two lines. Each
+ * println is whole, though, so this works line by line: every "WATCHER::" line goes,
+ * every "WatchedEvent" line becomes an event, and blank lines are dropped.
  */
 export function separateWatcherOutput(stdout: string): { text: string; events: string[] } {
   const events: string[] = [];
-  const text = stdout.replace(/\nWATCHER::\n\n(WatchedEvent [^\n]*)\n/g, (_m, e: string) => {
-    events.push(e);
-    return "";
-  });
-  return { text, events };
+  const lines: string[] = [];
+  for (const line of stdout.split("\n")) {
+    if (line === "WATCHER::" || line === "") continue;
+    if (line.startsWith("WatchedEvent ")) events.push(line);
+    else lines.push(line);
+  }
+  return { text: lines.join("\n"), events };
 }
 
 /** Drops SLF4J's complaints and Java stack frames, which only the JVM prints. */
