@@ -692,7 +692,7 @@ export class DataTree {
    * that wrote it. A node created during this snapshot is written only if its parent
    * was written in this snapshot no earlier than the child's creation.
    */
-  *serializeNodes(oa: BinaryOutputArchive, sliceSize = 1000): Generator<void, void, void> {
+  *serializeNodes(oa: BinaryOutputArchive, sliceSize = 250): Generator<void, void, void> {
     this.aclCache.serialize(oa);
     const firstSlice = ++this.snapSlice;
     let count = 0;
