@@ -10,6 +10,7 @@ import { BinaryOutputArchive } from "../../src/jute/BinaryOutputArchive.js";
 import * as proto from "../../src/jute/proto.js";
 import type { RecordCodec } from "../../src/jute/Record.js";
 import { OpCode, Xid } from "../../src/jute/ZooDefs.js";
+import { closedWithin } from "./net.js";
 
 export type Frame =
   | { kind: "reply"; xid: number; zxid: bigint; err: number; body: Buffer }
@@ -27,7 +28,6 @@ export class RawClient {
   private frames: Buffer[] = [];
   private xid = 1;
   private closed = false;
-  private closeWaiters: Array<() => void> = [];
   /** Every notification received, in order. */
   readonly events: Array<{ type: number; state: number; path: string }> = [];
   session: RawSession | null = null;
@@ -36,7 +36,6 @@ export class RawClient {
     socket.on("data", (c: Buffer) => this.onData(c));
     socket.on("close", () => {
       this.closed = true;
-      for (const w of this.closeWaiters.splice(0)) w();
       for (const w of this.waiters.splice(0)) w(Buffer.alloc(0));
     });
     socket.on("error", () => {});
@@ -167,14 +166,7 @@ export class RawClient {
   }
 
   waitClosed(timeoutMs = 5000): Promise<boolean> {
-    if (this.closed) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const t = setTimeout(() => resolve(false), timeoutMs);
-      this.closeWaiters.push(() => {
-        clearTimeout(t);
-        resolve(true);
-      });
-    });
+    return closedWithin(this.socket, timeoutMs);
   }
 
   destroy(): void {

@@ -1,7 +1,7 @@
 /**
- * Small network helpers for tests: free loopback ports and four-letter words.
+ * Small network helpers for tests: free loopback ports, four-letter words, waiting for a close.
  */
-import { createServer, connect } from "node:net";
+import { createServer, connect, type Socket } from "node:net";
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the OS picked it). */
 export function freePort(): Promise<number> {
@@ -70,4 +70,20 @@ export async function waitForServing(port: number, timeoutMs = 30_000): Promise<
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`server on port ${port} is not serving after ${timeoutMs} ms: ${last}`);
+}
+
+/** Resolves true once `socket` has closed (at once if it already has), false after `timeoutMs`. */
+export function closedWithin(socket: Socket, timeoutMs: number): Promise<boolean> {
+  if (socket.closed) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      socket.off("close", onClose);
+      resolve(false);
+    }, timeoutMs);
+    socket.once("close", onClose);
+  });
 }

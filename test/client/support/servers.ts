@@ -21,6 +21,18 @@ export interface ServerFactory {
   start(opts?: { port?: number; dataDir?: string; tickTime?: number }): Promise<RunningServer & { dataDir: string }>;
 }
 
+/** The part of a started server the suites use (its stop resolves to nothing). */
+function running(zk: { connectString: string; port: number; dataDir: string; stop(): Promise<unknown> }): RunningServer & { dataDir: string } {
+  return {
+    connectString: zk.connectString,
+    port: zk.port,
+    dataDir: zk.dataDir,
+    stop: async () => {
+      await zk.stop();
+    },
+  };
+}
+
 export const servers: ServerFactory[] = [
   {
     name: "apache",
@@ -33,14 +45,7 @@ export const servers: ServerFactory[] = [
         extraConfig: { extendedTypesEnabled: "true", tickTime: opts.tickTime ?? 2000 },
         systemProperties: { "zookeeper.extendedTypesEnabled": "true" },
       });
-      return {
-        connectString: zk.connectString,
-        port: zk.port,
-        dataDir: zk.dataDir,
-        stop: async () => {
-          await zk.stop();
-        },
-      };
+      return running(zk);
     },
   },
   {
@@ -52,14 +57,7 @@ export const servers: ServerFactory[] = [
         dataDir: opts.dataDir,
         extraConfig: { extendedTypesEnabled: "true", tickTime: opts.tickTime ?? 2000 },
       });
-      return {
-        connectString: zk.connectString,
-        port: zk.port,
-        dataDir: zk.dataDir,
-        stop: async () => {
-          await zk.stop();
-        },
-      };
+      return running(zk);
     },
   },
 ];

@@ -7,6 +7,7 @@ import { connect, type Socket } from "node:net";
 import { BinaryOutputArchive } from "../../../src/jute/BinaryOutputArchive.js";
 import * as proto from "../../../src/jute/proto.js";
 import { OpCode } from "../../../src/jute/ZooDefs.js";
+import { closedWithin } from "../../support/net.js";
 import { RawClient } from "../../support/RawClient.js";
 
 /** `int length, body`. */
@@ -36,14 +37,12 @@ export function requestFrame(xid: number, type: number, body: Buffer): Buffer {
 export class Probe {
   received = 0;
   private closed = false;
-  private closeWaiters: Array<() => void> = [];
 
   private constructor(readonly socket: Socket) {
     socket.on("data", (c: Buffer) => (this.received += c.length));
     socket.on("error", () => {});
     socket.on("close", () => {
       this.closed = true;
-      for (const w of this.closeWaiters.splice(0)) w();
     });
   }
 
@@ -67,14 +66,7 @@ export class Probe {
 
   /** Resolves true once the server has closed the connection, false after `timeoutMs`. */
   closedWithin(timeoutMs: number): Promise<boolean> {
-    if (this.closed) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const t = setTimeout(() => resolve(false), timeoutMs);
-      this.closeWaiters.push(() => {
-        clearTimeout(t);
-        resolve(true);
-      });
-    });
+    return closedWithin(this.socket, timeoutMs);
   }
 
   destroy(): void {
