@@ -151,6 +151,7 @@ export class DataTree {
   private readonly digestHints = new Map<string, { data: Buffer | null; stat: StatPersisted; digest: number }>();
 
   private takeDigestHint(path: string, node: DataNode): number | null {
+    if (this.digestHints.size === 0) return null; // a restore: nothing was prepped
     const hint = this.digestHints.get(path);
     if (hint === undefined) return null;
     this.digestHints.delete(path);
@@ -697,7 +698,7 @@ export class DataTree {
     const firstSlice = ++this.snapSlice;
     let count = 0;
     for (const [path, node] of this.nodes) {
-      if (node.snapMark >= firstSlice && !this.parentWrittenAfter(path, node.snapMark, firstSlice)) {
+      if (node.snapMark >= firstSlice && !this.parentWrittenAfter(path, node.snapMark)) {
         node.snapMark = -1; // left out, and so are its children
         continue;
       }
@@ -717,10 +718,14 @@ export class DataTree {
     oa.writeString("/");
   }
 
-  /** Whether the parent of `path` went into this snapshot in slice `createdIn` or later. */
-  private parentWrittenAfter(path: string, createdIn: number, firstSlice: number): boolean {
+  /**
+   * Whether the parent of `path` went into this snapshot in slice `createdIn` or later.
+   * The parent comes first in the map, so by now it is marked: written (its slice) or
+   * left out (-1).
+   */
+  private parentWrittenAfter(path: string, createdIn: number): boolean {
     const parent = this.nodes.get(splitPath(path)[0]);
-    return parent !== undefined && parent.snapMark >= firstSlice && parent.snapMark >= createdIn;
+    return parent !== undefined && parent.snapMark >= createdIn;
   }
   // #endregion serialize
 
