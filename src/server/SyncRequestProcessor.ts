@@ -8,7 +8,8 @@
  *
  * Group commit: writes are appended to the log's buffer as they come; when the previous
  * stage has handed over its whole batch (`flush()`), or `maxBatchSize` writes wait, the
- * buffer goes to disk with one write and one fsync on the libuv thread pool. While that
+ * buffer goes to disk with one write and one fsync on the libuv thread pool (a lone txn
+ * on a quick disk is written on the event loop: FileTxnLog's inline writes). While that
  * runs, new requests collect for the next batch. When the fsync returns, the next
  * batch's write starts at once, and then the finished batch goes to the next processor
  * in arrival order — so applying one batch overlaps with the disk writing the next.

@@ -76,6 +76,7 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     preAllocSizeBytes: p.int("zookeeper.preAllocSize", 65536) * 1024,
     forceSync: p.string("zookeeper.forceSync", "yes") !== "no",
     fsyncWarningThresholdMs: p.int("zookeeper.fsync.warningthresholdms", 1000),
+    inlineWriteMaxMicros: p.int("zookeeper.txnLogInlineWriteMaxMicros", 1000),
     trustEmptySnapshot: p.bool("zookeeper.snapshot.trust.empty", false),
   });
   const zks = new ZooKeeperServer(snapLog, config);

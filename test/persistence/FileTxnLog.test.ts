@@ -11,7 +11,7 @@ import { OpCode, Perms } from "../../src/jute/ZooDefs.js";
 import { FileTxnLog } from "../../src/persistence/FileTxnLog.js";
 import type { TxnLogEntry } from "../../src/persistence/TxnLogEntry.js";
 import { setLogLevel } from "../../src/util/Logger.js";
-import { captureLog, countingOpenLogFile, ManualClock, newCounts, tempDir } from "./support/files.js";
+import { captureLog, countingOpenLogFile, inlineCountingOpenLogFile, ManualClock, newCounts, tempDir } from "./support/files.js";
 import { TxnBuilder } from "./support/TxnBuilder.js";
 
 const SMALL_PREALLOC = 64 * 1024;
@@ -144,6 +144,58 @@ describe("FileTxnLog", () => {
     expect(log.getTxnLogSyncElapsedTime()).toBe(1500);
     expect(lines.some((l) => l.includes("WARN") && l.includes("took 1500ms"))).toBe(true);
     await log.close();
+  });
+
+  it("a lone txn is written inline after 16 quick durable writes in a row; a slow write or a batch of two goes back to the thread pool", async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock();
+    const counts = { pooled: 0, inline: 0 };
+    let writeMs = 0.2;
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, clock, openFile: inlineCountingOpenLogFile(counts, () => clock.advance(writeMs)) });
+    const b = new TxnBuilder();
+    const lone = async () => {
+      log.append(b.setData("/x", Buffer.alloc(100, b.entries.length)));
+      await log.commit();
+    };
+    log.append(b.create("/x", Buffer.alloc(100)));
+    await log.commit(); // starts the file: always the thread pool
+    for (let i = 0; i < 15; i++) await lone();
+    expect(counts).toEqual({ pooled: 16, inline: 0 });
+    await lone();
+    await lone();
+    expect(counts).toEqual({ pooled: 16, inline: 2 });
+    // Two txns in one commit: the event loop could be preparing others meanwhile.
+    log.append(b.setData("/x", null));
+    log.append(b.setData("/x", null));
+    await log.commit();
+    expect(counts).toEqual({ pooled: 17, inline: 2 });
+    // A write slower than inlineWriteMaxMicros (1 ms by default) ends the streak.
+    writeMs = 5;
+    await lone();
+    expect(counts).toEqual({ pooled: 17, inline: 3 });
+    writeMs = 0.2;
+    for (let i = 0; i < 16; i++) await lone();
+    expect(counts).toEqual({ pooled: 33, inline: 3 });
+    await lone();
+    expect(counts).toEqual({ pooled: 33, inline: 4 });
+    expect((await readAll(log)).map((e) => e.hdr.zxid)).toEqual(b.entries.map((e) => e.hdr.zxid));
+    await log.close();
+  });
+
+  it("txnLogInlineWriteMaxMicros=0 or forceSync=no: never inline", async () => {
+    for (const opts of [{ inlineWriteMaxMicros: 0 }, { forceSync: false }]) {
+      const dir = await tempDir();
+      const counts = { pooled: 0, inline: 0 };
+      const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, ...opts, openFile: inlineCountingOpenLogFile(counts, () => undefined) });
+      const b = new TxnBuilder();
+      for (let i = 0; i < 40; i++) {
+        log.append(b.create(`/n${i}`));
+        await log.commit();
+      }
+      expect(counts).toEqual({ pooled: 40, inline: 0 });
+      expect(await readAll(log)).toHaveLength(40);
+      await log.close();
+    }
   });
 
   it("preallocates in preAllocSize steps as the writes near the end of the file", async () => {

@@ -50,6 +50,32 @@ export function countingOpenLogFile(counts: IoCounts, beforeSync?: () => Promise
   };
 }
 
+/**
+ * Opens real log files (O_DSYNC when asked) and counts thread-pool writes and inline
+ * writes apart; each write first calls `during` (a test moves a ManualClock there).
+ */
+export function inlineCountingOpenLogFile(counts: { pooled: number; inline: number }, during: () => void): OpenLogFile {
+  return async (path, opts) => {
+    const f = await openLogFile(path, opts);
+    return {
+      syncsOnWrite: f.syncsOnWrite,
+      write: (b, p) => {
+        counts.pooled++;
+        during();
+        return f.write(b, p);
+      },
+      writeNow: (b, p) => {
+        counts.inline++;
+        during();
+        f.writeNow!(b, p);
+      },
+      datasync: () => f.datasync(),
+      truncate: (n) => f.truncate(n),
+      close: () => f.close(),
+    };
+  };
+}
+
 export function newCounts(): IoCounts {
   return { writes: 0, syncs: 0, truncates: 0, opens: 0, bytes: 0 };
 }
