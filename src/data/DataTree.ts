@@ -173,6 +173,12 @@ export class DataTree {
     }
   }
 
+  /** putNode for a path known to be free (its parent did not list it): one map operation fewer. */
+  private putNewNode(path: string, node: DataNode): void {
+    this.nodes.set(path, node);
+    if (this.digestEnabled) this.treeDigestValue = addDigest(this.treeDigestValue, this.nodeDigest(path, node));
+  }
+
   private removeNode(path: string): DataNode | undefined {
     const old = this.nodes.get(path);
     if (old === undefined) return undefined;
@@ -220,7 +226,8 @@ export class DataTree {
     const digest = calculateDigest(path, data, stat);
     // Hints of txns that never got applied (a failed multi) would pile up: start over.
     if (this.digestHints.size >= 4096) this.digestHints.clear();
-    this.digestHints.set(path, { data, stat: { ...stat }, digest });
+    // No copy of the stat: it belongs to a ChangeRecord, which no one changes once made.
+    this.digestHints.set(path, { data, stat, digest });
     return digest;
   }
 
@@ -342,7 +349,8 @@ export class DataTree {
     // node already in a fuzzy snapshot must still allocate the same ACL index as the
     // original did, so later indices line up.
     const aclIndex = this.aclCache.convertAcls(acl);
-    if (parent.children?.has(childName)) throw new KeeperException(Code.NODEEXISTS);
+    // Children are not part of a node's digest, so adding the name before preChange is fine.
+    if (!parent.addChild(childName)) throw new KeeperException(Code.NODEEXISTS);
 
     this.preChange(parentName, parent);
     if (parentCVersion === -1) parentCVersion = parent.stat.cversion + 1;
@@ -354,10 +362,9 @@ export class DataTree {
     }
     const child = new DataNode(data, aclIndex, createStat(zxid, time, ephemeralOwner));
     child.snapMark = this.snapSlice;
-    parent.addChild(childName);
     this.postChange(parentName, parent);
     this.approximateDataSize += path.length + (data === null ? 0 : data.length);
-    this.putNode(path, child);
+    this.putNewNode(path, child);
     this.registerOwner(path, ephemeralOwner);
 
     if (parentName.startsWith(Quotas.quotaZookeeper)) {

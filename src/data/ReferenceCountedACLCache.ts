@@ -21,6 +21,16 @@ import { getLogger } from "../util/Logger.js";
 const LOG = getLogger("ReferenceCountedACLCache");
 export const OPEN_UNSAFE_ACL_ID = -1n;
 
+function sameAcls(a: ACL[], b: ACL[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.perms !== y.perms || x.id.scheme !== y.id.scheme || x.id.id !== y.id.id) return false;
+  }
+  return true;
+}
+
 function keyOf(acls: ACL[]): string {
   let k = "";
   for (const a of acls) k += `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}\u0001`;
@@ -32,16 +42,29 @@ export class ReferenceCountedACLCache {
   private readonly aclKeyMap = new Map<string, bigint>();
   private readonly referenceCounter = new Map<bigint, number>();
   private aclIndex = 0n;
+  /**
+   * The list the last convertAcls call found, and its index: most writes in a row carry
+   * the same ACL, and comparing it with this is cheaper than building its map key.
+   */
+  private lastList: ACL[] | null = null;
+  private lastIndex = 0n;
 
   /** The index for this list, allocating one if the list is new; counts a reference. */
   convertAcls(acls: ACL[] | null): bigint {
     if (acls === null) return OPEN_UNSAFE_ACL_ID;
-    const key = keyOf(acls);
-    let index = this.aclKeyMap.get(key);
-    if (index === undefined) {
-      index = ++this.aclIndex;
-      this.longKeyMap.set(index, acls);
-      this.aclKeyMap.set(key, index);
+    let index: bigint | undefined;
+    if (this.lastList !== null && sameAcls(acls, this.lastList)) {
+      index = this.lastIndex;
+    } else {
+      const key = keyOf(acls);
+      index = this.aclKeyMap.get(key);
+      if (index === undefined) {
+        index = ++this.aclIndex;
+        this.longKeyMap.set(index, acls);
+        this.aclKeyMap.set(key, index);
+      }
+      this.lastList = this.longKeyMap.get(index)!;
+      this.lastIndex = index;
     }
     this.addUsage(index);
     return index;
@@ -75,9 +98,7 @@ export class ReferenceCountedACLCache {
     }
     const count = (this.referenceCounter.get(index) ?? 0) - 1;
     if (count <= 0) {
-      this.referenceCounter.delete(index);
-      this.aclKeyMap.delete(keyOf(acls));
-      this.longKeyMap.delete(index);
+      this.forget(index, acls);
     } else {
       this.referenceCounter.set(index, count);
     }
@@ -86,12 +107,15 @@ export class ReferenceCountedACLCache {
   /** Drops lists no node references (after a snapshot load, which counts from zero). */
   purgeUnused(): void {
     for (const [index, acls] of this.longKeyMap) {
-      if ((this.referenceCounter.get(index) ?? 0) <= 0) {
-        this.referenceCounter.delete(index);
-        this.aclKeyMap.delete(keyOf(acls));
-        this.longKeyMap.delete(index);
-      }
+      if ((this.referenceCounter.get(index) ?? 0) <= 0) this.forget(index, acls);
     }
+  }
+
+  private forget(index: bigint, acls: ACL[]): void {
+    this.referenceCounter.delete(index);
+    this.aclKeyMap.delete(keyOf(acls));
+    this.longKeyMap.delete(index);
+    this.lastList = null; // rare: only when a list's last user goes
   }
 
   get size(): number {
@@ -122,6 +146,7 @@ export class ReferenceCountedACLCache {
   // #endregion acl-cache-serialize
 
   private clear(): void {
+    this.lastList = null;
     this.longKeyMap.clear();
     this.aclKeyMap.clear();
     this.referenceCounter.clear();

@@ -126,7 +126,8 @@ function tableSizeFor(cap: number): number {
  * small set, and only changes the order of those keys.
  */
 export class JavaHashSet implements Iterable<string> {
-  private readonly items = new Map<string, number>();
+  /** Insertion order; the hash codes are computed only when Java's order is asked for. */
+  private readonly items = new Set<string>();
   private capacity: number;
   private threshold: number;
   private ordered: string[] | null = null;
@@ -146,8 +147,9 @@ export class JavaHashSet implements Iterable<string> {
   }
 
   add(key: string): boolean {
-    if (this.items.has(key)) return false;
-    this.items.set(key, hashMapHash(key));
+    const before = this.items.size;
+    this.items.add(key);
+    if (this.items.size === before) return false; // already there: one lookup, not two
     if (this.items.size > this.threshold) {
       this.capacity *= 2;
       this.threshold = Math.floor(this.capacity * 0.75);
@@ -166,9 +168,10 @@ export class JavaHashSet implements Iterable<string> {
   toArray(): string[] {
     if (this.ordered === null) {
       const mask = this.capacity - 1;
-      const keys = [...this.items.keys()];
+      const keys = [...this.items];
+      const bins = keys.map((k) => hashMapHash(k) & mask);
       // Array.prototype.sort is stable, so insertion order survives within a bucket.
-      this.ordered = keys.sort((a, b) => (this.items.get(a)! & mask) - (this.items.get(b)! & mask));
+      this.ordered = keys.map((_, i) => i).sort((a, b) => bins[a]! - bins[b]!).map((i) => keys[i]!);
     }
     return [...this.ordered];
   }
