@@ -51,6 +51,21 @@ describe("T11 jute round trip", () => {
     expect(ia.remaining).toBe(0);
   });
 
+  it("T11 strings: ASCII, non-ASCII after an ASCII prefix, surrogate pairs, empty and long ones are UTF-8 with a byte count", () => {
+    const cases = ["", "/a/b/n0000000001", "/ascii-then-é", "/日本/😀", "x".repeat(64), "y".repeat(65) + "é", "z".repeat(1000)];
+    for (const s of cases) {
+      const oa = new BinaryOutputArchive(1);
+      oa.writeString(s);
+      oa.writeInt(7); // the next field starts right after the string's bytes
+      const utf8 = Buffer.from(s, "utf8");
+      const expected = Buffer.alloc(8 + utf8.length);
+      expected.writeInt32BE(utf8.length, 0);
+      utf8.copy(expected, 4);
+      expected.writeInt32BE(7, 4 + utf8.length);
+      expect(oa.toBuffer()).toEqual(expected);
+    }
+  });
+
   it("T11 null string, buffer and vector encode as -1", () => {
     const oa = new BinaryOutputArchive();
     oa.writeString(null);
