@@ -18,6 +18,7 @@
  * updated locally on each server, so they could never agree.
  */
 import { crc32 } from "node:zlib";
+import { copyShortAscii } from "../jute/BinaryOutputArchive.js";
 import type { StatPersisted } from "../jute/data.js";
 
 export const DIGEST_VERSION = 2;
@@ -30,6 +31,8 @@ const ZOOKEEPER_NODE_SUBTREE = "/zookeeper/";
 let scratch = Buffer.alloc(4096);
 // DataView writes compile to machine code; Buffer.writeBigInt64BE is BigInt arithmetic.
 let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+/** The last prefix of scratch handed to crc32: znodes of one size in a row reuse it. */
+let scratchPrefix = scratch.subarray(0, 0);
 
 // #region node-digest
 export function calculateDigest(path: string, data: Buffer | null, stat: StatPersisted): number {
@@ -40,9 +43,13 @@ export function calculateDigest(path: string, data: Buffer | null, stat: StatPer
   if (need > scratch.length) {
     scratch = Buffer.alloc(Math.max(need, scratch.length * 2));
     scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+    scratchPrefix = scratch.subarray(0, 0);
   }
-  let n = scratch.write(path, 0, "utf8");
-  if (data !== null) n += data.copy(scratch, n);
+  let n = copyShortAscii(scratch, path, 0) ?? scratch.write(path, 0, "utf8");
+  if (data !== null) {
+    scratch.set(data, n);
+    n += data.length;
+  }
   scratchView.setBigInt64(n, stat.czxid);
   scratchView.setBigInt64(n + 8, stat.mzxid);
   scratchView.setBigInt64(n + 16, stat.pzxid);
@@ -52,7 +59,8 @@ export function calculateDigest(path: string, data: Buffer | null, stat: StatPer
   scratchView.setInt32(n + 44, stat.cversion);
   scratchView.setInt32(n + 48, stat.aversion);
   scratchView.setBigInt64(n + 52, stat.ephemeralOwner);
-  return crc32(scratch.subarray(0, n + 60));
+  if (scratchPrefix.length !== n + 60) scratchPrefix = scratch.subarray(0, n + 60);
+  return crc32(scratchPrefix);
 }
 // #endregion node-digest
 

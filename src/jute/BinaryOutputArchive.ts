@@ -119,7 +119,7 @@ export class BinaryOutputArchive {
     // Strings are almost always short paths: reserve the worst case (3 bytes per
     // UTF-16 unit) and write once, instead of measuring with byteLength first.
     this.ensure(4 + s.length * 3);
-    const n = this.copyShortAscii(s, this.pos + 4) ?? this.buf.write(s, this.pos + 4, "utf8");
+    const n = copyShortAscii(this.buf, s, this.pos + 4) ?? this.buf.write(s, this.pos + 4, "utf8");
     this.dv.setInt32(this.pos, n);
     this.pos += 4 + n;
   }
@@ -136,22 +136,6 @@ export class BinaryOutputArchive {
   }
   // #endregion write-length-prefixed
 
-  /**
-   * Copies `s` to `at` when it is short and all ASCII, returning its length; else null.
-   * For a path, this loop costs less than the call into C++ that Buffer.write makes.
-   */
-  private copyShortAscii(s: string, at: number): number | null {
-    const len = s.length;
-    if (len > SHORT_STRING) return null;
-    const buf = this.buf;
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) return null;
-      buf[at + i] = c;
-    }
-    return len;
-  }
-
   /** Raw bytes with no length prefix (used for frame bodies already encoded). */
   writeRaw(b: Uint8Array): void {
     this.ensure(b.length);
@@ -163,4 +147,20 @@ export class BinaryOutputArchive {
   patchInt(offset: number, v: number): void {
     this.dv.setInt32(offset, v);
   }
+}
+
+/**
+ * Copies `s` into `buf` at `at` when it is short and all ASCII (so its UTF-8 bytes are
+ * its char codes), returning its length; else null, and the caller encodes it. For a
+ * path this loop costs less than the call into C++ that Buffer.write makes.
+ */
+export function copyShortAscii(buf: Uint8Array, s: string, at: number): number | null {
+  const len = s.length;
+  if (len > SHORT_STRING) return null;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return null;
+    buf[at + i] = c;
+  }
+  return len;
 }
