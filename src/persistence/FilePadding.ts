@@ -18,7 +18,7 @@
 export const DEFAULT_PREALLOC_SIZE_BYTES = 65536 * 1024;
 
 /** How close to the end of the file a write may come before the file grows. */
-const PADDING_MARGIN_BYTES = 4096;
+export const PADDING_MARGIN_BYTES = 4096;
 
 // #region padding
 /**

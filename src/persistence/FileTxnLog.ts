@@ -36,9 +36,9 @@
  * Differs from Java: Java's append writes into a BufferedOutputStream on the caller's
  * thread and commit flushes and fsyncs every stream; the batching is the same, but
  * here only a lone txn's write (above) ever blocks the event loop. Java warns when a
- * zxid goes backwards and logs it anyway; here that is a programming error and asserts. `truncate(zxid)` keeps
- * exactly the txns <= zxid (Java keeps the first txn >= zxid, which differs when zxid
- * itself is not in the log). `getLastLoggedZxid` reports a txn that is on disk (Java
+ * zxid goes backwards and logs it anyway; here that is a programming error and
+ * asserts. `truncate(zxid)` keeps exactly the txns <= zxid (Java keeps the first txn
+ * >= zxid, which differs when zxid itself is not in the log). `getLastLoggedZxid` reports a txn that is on disk (Java
  * returns the name of the newest file even when it holds no txn). The size limit
  * `zookeeper.txnLogSizeLimitInKb` is not implemented.
  */
@@ -270,7 +270,7 @@ export class FileTxnLog implements TxnLog {
     return this.failure;
   }
 
-  /** One lone txn for the open O_DSYNC file, with room left, on a disk that has been quick (file header). */
+  /** One lone txn for the open O_DSYNC file, no preallocation due, on a disk that has been quick (file header). */
   private canWriteInline(batches: Batch[]): boolean {
     if (batches.length !== 1 || this.inlineWriteMaxMicros <= 0 || this.fastWrites < INLINE_AFTER_FAST_WRITES) return false;
     const batch = batches[0]!;
@@ -282,7 +282,7 @@ export class FileTxnLog implements TxnLog {
       this.forceSync &&
       log.file.syncsOnWrite === true &&
       log.file.writeNow !== undefined &&
-      log.position + batch.oa.length <= log.size
+      calculateFileSizeWithPadding(log.position + batch.oa.length, log.size, this.preAllocSizeBytes) === log.size
     );
   }
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Code } from "../../src/jute/KeeperException.js";
 import { OpCode, Perms } from "../../src/jute/ZooDefs.js";
+import { PADDING_MARGIN_BYTES } from "../../src/persistence/FilePadding.js";
 import { FileTxnLog } from "../../src/persistence/FileTxnLog.js";
 import type { TxnLogEntry } from "../../src/persistence/TxnLogEntry.js";
 import { setLogLevel } from "../../src/util/Logger.js";
@@ -179,6 +180,28 @@ describe("FileTxnLog", () => {
     await lone();
     expect(counts).toEqual({ pooled: 33, inline: 4 });
     expect((await readAll(log)).map((e) => e.hdr.zxid)).toEqual(b.entries.map((e) => e.hdr.zxid));
+    await log.close();
+  });
+
+  it("inline writes leave preallocation to the thread pool: the file always keeps its margin past the last entry", async () => {
+    const dir = await tempDir();
+    const clock = new ManualClock();
+    const counts = { pooled: 0, inline: 0 };
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, clock, openFile: inlineCountingOpenLogFile(counts, () => clock.advance(0.2)) });
+    const b = new TxnBuilder();
+    log.append(b.create("/x", Buffer.alloc(1000)));
+    await log.commit();
+    const file = join(dir, (await readdir(dir))[0]!);
+    for (let i = 0; i < 150; i++) {
+      log.append(b.setData("/x", Buffer.alloc(1000, i)));
+      await log.commit();
+      expect((await stat(file)).size - log.getCurrentLogSize()).toBeGreaterThan(PADDING_MARGIN_BYTES);
+    }
+    expect((await stat(file)).size).toBe(3 * SMALL_PREALLOC);
+    // The first write and the 15 after it earn the streak; the two preallocation steps
+    // go through the pool; everything else is written inline.
+    expect(counts).toEqual({ pooled: 18, inline: 133 });
+    expect(await readAll(log)).toHaveLength(151);
     await log.close();
   });
 
