@@ -166,14 +166,11 @@ export class DataTree {
 
   private putNode(path: string, node: DataNode): void {
     const old = this.nodes.get(path);
-    this.nodes.set(path, node);
-    if (this.digestEnabled) {
-      this.treeDigestValue = addDigest(this.treeDigestValue, this.nodeDigest(path, node));
-      if (old !== undefined) this.treeDigestValue = removeDigest(this.treeDigestValue, this.nodeDigest(path, old));
-    }
+    this.putNewNode(path, node);
+    if (this.digestEnabled && old !== undefined) this.treeDigestValue = removeDigest(this.treeDigestValue, this.nodeDigest(path, old));
   }
 
-  /** putNode for a path known to be free (its parent did not list it): one map operation fewer. */
+  /** putNode for a path known to be free (its parent did not list it): no lookup of an old node. */
   private putNewNode(path: string, node: DataNode): void {
     this.nodes.set(path, node);
     if (this.digestEnabled) this.treeDigestValue = addDigest(this.treeDigestValue, this.nodeDigest(path, node));
