@@ -189,13 +189,18 @@ export function readSnapshotSections(path: string): { bytes: Buffer; sections: S
   return { bytes, sections };
 }
 
-/** `name (size)` of every file in a version-2 directory, ordered by the zxid in the name. */
+/**
+ * `name (size)` of every file in a version-2 directory, ordered by the zxid in the name.
+ * The server may be running: a file gone between the listing and its stat (a temp
+ * snapshot just renamed) is left out.
+ */
 export function listVersion2(dir: string): { name: string; size: number; zxid: bigint }[] {
   return readdirSync(dir)
-    .map((name) => ({
-      name,
-      size: statSync(join(dir, name)).size,
-      zxid: name.startsWith(LOG_FILE_PREFIX + ".") ? getZxidFromName(name, LOG_FILE_PREFIX) : getZxidFromName(name, SNAPSHOT_FILE_PREFIX),
-    }))
+    .flatMap((name) => {
+      const stat = statSync(join(dir, name), { throwIfNoEntry: false });
+      if (stat === undefined) return [];
+      const zxid = name.startsWith(LOG_FILE_PREFIX + ".") ? getZxidFromName(name, LOG_FILE_PREFIX) : getZxidFromName(name, SNAPSHOT_FILE_PREFIX);
+      return [{ name, size: stat.size, zxid }];
+    })
     .sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : a.name.localeCompare(b.name)));
 }
