@@ -279,13 +279,17 @@ export default async function run(signal: AbortSignal): Promise<void> {
     await step("6. A lock holder loses its connection, then its session");
     proxy = await startTcpProxy(port);
     const states: ConnectionState[] = [];
-    const h = await curator("H", proxy.connectString, (b) => b.sessionTimeoutMs(2000).connectionTimeoutMs(1000).retryPolicy(new BoundedExponentialBackoffRetry(100, 400, 50)));
+    const h = await curator("H", proxy.connectString, (b) => b.sessionTimeoutMs(6000).connectionTimeoutMs(1000).retryPolicy(new BoundedExponentialBackoffRetry(100, 400, 50)));
     h.getConnectionStateListenable().addListener((_c, s) => {
       states.push(s);
     });
     const w = await curator("W", address);
     for (const n of ["H", "W"]) narrated.add(n);
-    await say(`H reaches the server through a TCP proxy (the network we can cut), with a ${h.getZookeeperClient().getLastNegotiatedSessionTimeoutMs()} ms session; W connects directly.`);
+    const sessionMs = h.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+    await say(`H reaches the server through a TCP proxy (the network we can cut), with a ${sessionMs} ms session; W connects directly.`);
+    await say("Why not shorter: a client of one server comes back 1.1 to 2.1 s after a drop (100 ms of cleanup, a 1 s");
+    await say("pause for having tried every server, then a random 0-999 ms), and the server may last have heard from it");
+    await say("a ping interval (a third of the session) before the drop. A 2 s session could expire in a brief drop.");
     const mh = new InterProcessMutex(h, "/lock");
     const mw = new InterProcessMutex(w, "/lock");
     await mh.acquire();
@@ -303,7 +307,7 @@ export default async function run(signal: AbortSignal): Promise<void> {
     proxy.dropConnections();
     await waitingW;
     await until(() => states.slice(before).includes(ConnectionState.LOST), "LOST", 15_000);
-    await say("The server heard nothing from H for 2 s and expired its session: H's ephemeral lock node went with it,");
+    await say(`The server heard nothing from H for ${sessionMs / 1000} s and expired its session: H's ephemeral lock node went with it,`);
     await say("which woke W. H posted LOST on its own, once SUSPENDED had lasted a whole session timeout (the two");
     await say("happen about together, in either order). The network comes back; H starts a new session:");
     proxy.setRefusing(false);
