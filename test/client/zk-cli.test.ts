@@ -127,11 +127,23 @@ const SCRIPT_WRITES = (R: string) => [
   "history",
 ];
 
-function compare(java: CliRun, ts: CliRun, mask = (s: string) => s): void {
+/**
+ * `javaMayMiss`: events zkCli.sh may leave out. Its event thread prints them and reads
+ * `printwatches` only when it gets to one, so an event still queued when a later
+ * `printwatches off` runs is dropped. Ours prints each event before it reads the next
+ * command. Each listed event is taken out of ours only when Java's output lacks it.
+ */
+function compare(java: CliRun, ts: CliRun, mask = (s: string) => s, javaMayMiss: string[] = []): void {
   const j = separateWatcherOutput(java.stdout);
   const t = separateWatcherOutput(ts.stdout);
   expect(mask(t.text)).toBe(mask(j.text));
-  expect(t.events.map(mask).sort()).toEqual(j.events.map(mask).sort());
+  const ours = t.events.map(mask);
+  const theirs = j.events.map(mask);
+  for (const e of javaMayMiss) {
+    const at = ours.indexOf(e);
+    if (at >= 0 && !theirs.includes(e)) ours.splice(at, 1);
+  }
+  expect(ours.sort()).toEqual(theirs.sort());
   expect(mask(cleanStderr(ts.stderr))).toBe(mask(cleanStderr(java.stderr)));
   expect(ts.code).toBe(java.code);
 }
@@ -191,7 +203,10 @@ for (const factory of servers) {
       const input = SCRIPT_READONLY.join("\n") + "\n";
       const args = ["-server", server.connectString];
       const [java, ts] = await Promise.all([runZkCliSh(args, input), runZkCli(args, input)]);
-      compare(java, ts);
+      // "removewatches /ro" queues ChildWatchRemoved a few commands before "printwatches off".
+      const removed = "WatchedEvent state:SyncConnected type:ChildWatchRemoved path:/ro";
+      compare(java, ts, undefined, [removed]);
+      expect(separateWatcherOutput(ts.stdout).events).toContain(removed);
       expect(ts.stdout).toContain("Welcome to ZooKeeper!\nJLine support is disabled\n");
       expect(ts.stdout).toContain("'digest,'alice:");
       expect(ts.stdout).toContain("Output quota for /ro/q count=5,bytes=-1=;byteHardLimit=-1;countHardLimit=-1\n");
