@@ -134,11 +134,18 @@ for (const factory of servers) {
     it("a session the server has not heard from within its timeout expires, and the client learns it once, on reconnecting", async () => {
       const a = await connected(proxy.connectString, 4000);
       expect(a.zk.getSessionTimeout()).toBe(4000);
+      await a.zk.create("/silent-eph", null, OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
       proxy.setRefusing(true);
       proxy.dropConnections();
       await a.waitFor((ev) => ev.state === Disconnected);
-      // The server checks expiry every tick (2 s): wait out timeout + a tick.
+      // The server checks expiry every tick (2 s): wait out timeout + a tick, and then
+      // until its ephemeral is gone, so that a server running late cannot let it back in.
       await new Promise((r) => setTimeout(r, 7000));
+      const b = await connected(server.connectString);
+      for (const deadline = Date.now() + 15000; (await b.zk.exists("/silent-eph")) !== null; ) {
+        expect(Date.now(), "the session's ephemeral outlived it by 15 s").toBeLessThan(deadline);
+        await new Promise((r) => setTimeout(r, 100));
+      }
       proxy.setRefusing(false);
       await a.waitFor((ev) => ev.state === Expired, 15000);
       await a.zk.close();

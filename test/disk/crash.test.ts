@@ -72,7 +72,10 @@ describe("crash recovery", () => {
       c.destroy();
     };
     const writers = Array.from({ length: writerCount }, (_, w) => writer(w));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Kill once the load is real: 1.5 s and at least 300 acknowledged creates (a count,
+    // not a time, so a slow machine waits longer rather than failing the bar below).
+    const started = Date.now();
+    while (Date.now() - started < 1500 || (acked.length < 300 && Date.now() - started < 30_000)) await new Promise((r) => setTimeout(r, 50));
     await s.kill();
     stop = true;
     await Promise.all(writers);

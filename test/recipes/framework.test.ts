@@ -213,11 +213,17 @@ for (const factory of servers) {
       client.start();
       onTestFinished(() => client.close());
       await client.blockUntilConnected(10_000);
+      const eph = uniquePath("/eph");
+      await client.create().withMode(CreateMode.EPHEMERAL).forPath(eph, "x");
       env.proxy.setRefusing(true);
       env.proxy.dropConnections();
       await waitUntil(() => states.includes(ConnectionState.SUSPENDED), "SUSPENDED");
-      await sleep(3000); // the server expires the session meanwhile
+      await sleep(3000); // twice the session: an injected LOST would have come by now
       expect(states).not.toContain(ConnectionState.LOST);
+      // Reconnect only once the server has expired the session (its ephemeral is gone);
+      // a server running late would otherwise let the old session back in.
+      const zk = rawClient(env.server.connectString);
+      await waitUntil(async () => (await zk.exists(eph)) === null, "the server to expire the session", 10_000);
       env.proxy.setRefusing(false);
       await waitUntil(() => states.at(-1) === ConnectionState.RECONNECTED, "RECONNECTED on a new session", 10_000);
       expect(states).toEqual([ConnectionState.CONNECTED, ConnectionState.SUSPENDED, ConnectionState.LOST, ConnectionState.RECONNECTED]);
