@@ -45,8 +45,10 @@ export default async function run(signal: AbortSignal): Promise<void> {
     server = await startServer(config, port);
     await say(`zk-server serving on 127.0.0.1:${port} (tickTime=1000, snapCount=2), data in ${dataDir}`);
     const a = await client(port, 30000);
-    const b = await client(port, 2000);
-    await say(`session A ${hex(a.getSessionId())} (timeout 30 s), session B ${hex(b.getSessionId())} (timeout 2 s)`);
+    // 4 s, not less: after the restart A reconnects by itself (1.1 to 2.1 s, chapter 09)
+    // and must watch B's node before B's restored session expires.
+    const b = await client(port, 4000);
+    await say(`session A ${hex(a.getSessionId())} (timeout 30 s), session B ${hex(b.getSessionId())} (timeout 4 s)`);
     await a.create("/app", "config v1");
     await a.create("/app/workers", "");
     await a.create("/app/workers/w1", "");
@@ -107,9 +109,9 @@ export default async function run(signal: AbortSignal): Promise<void> {
       });
     });
     const leader = await a.getData("/app/leader").catch(() => null);
-    await say(`/app/leader is ${leader === null ? "gone" : `back, owned by ${hex(leader.stat.ephemeralOwner)} (B)`}: B's session was restored too, with a fresh 2 s timeout`);
+    await say(`/app/leader is ${leader === null ? "gone" : `back, owned by ${hex(leader.stat.ephemeralOwner)} (B)`}: B's session was restored too, with a fresh 4 s timeout`);
     const ms = await Promise.race([gone, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
-    await say(ms === null ? "B's session did not expire within 15 s (unexpected)" : `NodeDeleted /app/leader ${(ms / 1000).toFixed(1)} s after the restart: B never came back, its session expired (2 s, checked once per tick), and the closeSession txn deleted its ephemeral`);
+    await say(ms === null ? "B's session did not expire within 15 s (unexpected)" : `NodeDeleted /app/leader ${(ms / 1000).toFixed(1)} s after the restart: B never came back, its session expired (4 s, checked once per tick), and the closeSession txn deleted its ephemeral`);
     if (signal.aborted) return;
 
     // 5 ------------------------------------------------------------------------------
