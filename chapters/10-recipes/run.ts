@@ -270,7 +270,10 @@ export default async function run(signal: AbortSignal): Promise<void> {
       closers.push(() => selector.close().catch(() => undefined));
       return selector;
     });
-    for (const s of selectors) s.start();
+    // A first: two starts in one tick race over two sockets to the server.
+    selectors[0]!.start();
+    await until(() => selectors[0]!.hasLeadership(), "A to lead");
+    selectors[1]!.start();
     await until(() => turns === 2, "two turns");
     await say("each participant led once, one after the other (no autoRequeue(), so neither queues again).");
     for (const n of ["A", "B", "C"]) narrated.delete(n);
