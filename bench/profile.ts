@@ -33,14 +33,21 @@ const { values: flags } = parseArgs({
   },
 });
 
+/** Node flags that make the server write its profiles into `dir`, emptied first. */
 function cpuProfArgs(dir: string): string[] {
+  // A profile left by an earlier run (same --out) would otherwise be the one reported.
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return ["--cpu-prof", "--cpu-prof-dir", dir];
 }
 
-/** Prints the summary of the one profile the stopped server wrote into `dir`. */
+/**
+ * Prints the summary of the main thread's profile, which the stopped server wrote into
+ * `dir` as CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile; the snapshot writer's worker
+ * thread writes its own file, with its thread id instead of 0.
+ */
 function report(title: string, dir: string, server: BenchServer): void {
-  const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+  const file = readdirSync(dir).find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
   if (!file) throw new Error(`no .cpuprofile in ${dir}; server output:\n${server.output()}`);
   console.log(`\n### ${title}\n\n${profileTable(summarizeProfile(join(dir, file), Number(flags.top)))}\n`);
   if (flags.out) console.log(`profile: ${join(dir, file)}\n`);
