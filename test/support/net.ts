@@ -57,10 +57,12 @@ export async function waitForImok(port: number, timeoutMs = 30_000): Promise<voi
  * Polls `srvr` until the server says which mode it is in: `ruok` answers `imok` while
  * Apache ZooKeeper is still loading its database and refusing sessions.
  */
-export async function waitForServing(port: number, timeoutMs = 30_000): Promise<void> {
+export async function waitForServing(port: number, timeoutMs = 30_000, stillStarting: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {
+    // A server process that has exited will never serve; whoever answers on the port now is not it.
+    if (!stillStarting()) throw new Error(`the server exited before serving on port ${port}: ${last}`);
     try {
       last = await fourLetterWord(port, "srvr", "127.0.0.1", 1000);
       if (last.includes("Mode:")) return;

@@ -38,8 +38,23 @@ export interface ServerProcessSpec {
   startTimeoutMs?: number;
 }
 
+/**
+ * Starts the server and waits until it serves. A port picked here was free a moment ago,
+ * but another process may bind it before the server does; then the server exits saying
+ * the address is in use, and it is started again on another port (at most three tries).
+ */
 export async function startServerProcess(spec: ServerProcessSpec): Promise<ServerProcess> {
-  const port = spec.port ?? (await freePort());
+  if (spec.port !== undefined) return startOnce(spec, spec.port);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(spec, await freePort());
+    } catch (e) {
+      if (attempt === 3 || !/EADDRINUSE|Address already in use/i.test(String(e))) throw e;
+    }
+  }
+}
+
+async function startOnce(spec: ServerProcessSpec, port: number): Promise<ServerProcess> {
   const home = mkdtempSync(join(tmpdir(), `${spec.name}-`));
   const dataDir = spec.dataDir ?? join(home, "data");
   mkdirSync(dataDir, { recursive: true });
@@ -75,7 +90,7 @@ export async function startServerProcess(spec: ServerProcessSpec): Promise<Serve
       return exited;
     })());
   try {
-    await waitForServing(port, spec.startTimeoutMs ?? 30_000);
+    await waitForServing(port, spec.startTimeoutMs ?? 30_000, () => child.exitCode === null && child.signalCode === null);
   } catch (e) {
     await finish("SIGKILL");
     throw new Error(`${spec.name} did not start: ${String(e)}\n${out}`);
