@@ -53,7 +53,7 @@ export function pickPort(): Promise<number> {
   });
 }
 
-/** Starts `zk-server <configFile>` (whose clientPort is `port`) and resolves once it answers `ruok`. */
+/** Starts `zk-server <configFile>` (whose clientPort is `port`) and resolves once `srvr` says it serves. */
 export async function startServer(configFile: string, port: number, env: Record<string, string> = {}): Promise<ServerChild> {
   const child = spawn(process.execPath, [join(ROOT, "bin/zk-server.js"), configFile], {
     cwd: ROOT,
@@ -83,7 +83,8 @@ export async function startServer(configFile: string, port: number, env: Record<
   try {
     await waitFor(async () => {
       if (child.exitCode !== null) throw new Error(`zk-server exited with code ${child.exitCode}:\n${lines.join("\n")}`);
-      return (await ask(port, "ruok")) === "imok" ? true : undefined;
+      // Not ruok: it answers imok as soon as the port is bound, while the database loads.
+      return (await ask(port, "srvr")).includes("Mode:") ? true : undefined;
     }, 30_000);
     return server;
   } catch (e) {

@@ -740,9 +740,21 @@ export class DataTree {
     }
   }
 
-  // #region deserialize
-  /** Rebuilds the tree from a snapshot body [001 L2615–2732]. */
+  /** Rebuilds the whole tree from a snapshot body at once (tests and small trees). */
   deserialize(ia: BinaryInputArchive): void {
+    for (const _ of this.deserializeNodes(ia, Number.MAX_SAFE_INTEGER)) {
+      // never yields with an infinite slice
+    }
+  }
+
+  // #region deserialize
+  /**
+   * Rebuilds the tree from a snapshot body [001 L2615–2732], yielding every `sliceSize`
+   * nodes. The client port is already open while this runs (as in Java), and a million
+   * znodes take seconds: between slices the server answers `ruok`, says it is not
+   * serving yet to `srvr`, and closes a client that tries to connect.
+   */
+  *deserializeNodes(ia: BinaryInputArchive, sliceSize = 5000): Generator<void, void, void> {
     this.aclCache.deserialize(ia);
     this.nodes.clear();
     this.treeDigestValue = 0n;
@@ -752,6 +764,7 @@ export class DataTree {
     this.ttls.clear();
     let path = ia.readString();
     let sawRoot = false;
+    let count = 0;
     while (path !== "/") {
       if (path === null) throw new Error("Invalid Datatree, null path");
       const rec = DataNodeRecord.read(ia);
@@ -770,6 +783,7 @@ export class DataTree {
         parent.addChild(name);
         this.registerOwner(path, node.stat.ephemeralOwner);
       }
+      if (++count % sliceSize === 0) yield;
       path = ia.readString();
     }
     if (!sawRoot) throw new Error("Invalid Datatree, no root node");

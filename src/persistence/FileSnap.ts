@@ -94,7 +94,7 @@ export class FileSnap implements SnapShot {
       const snapZxid = getZxidFromName(basename(snap), SNAPSHOT_FILE_PREFIX);
       try {
         const found = new Map<bigint, number>();
-        this.deserializeBytes(await readSnapshotBytes(snap), snap, snapZxid, tree, found);
+        await this.deserializeBytes(await readSnapshotBytes(snap), snap, snapZxid, tree, found);
         for (const [id, timeout] of found) sessions.set(id, timeout);
         tree.lastProcessedZxid = snapZxid;
         trace.state("FileSnap", "valid", { file: basename(snap), zxid: snapZxid, sessions: found.size });
@@ -116,15 +116,16 @@ export class FileSnap implements SnapShot {
 
   /**
    * Parses one snapshot: header, sessions, tree, seal, then the digest and its seal.
-   * Throws CorruptFileError naming the file and the offset where reading failed.
+   * Throws CorruptFileError naming the file and the offset where reading failed. Lets
+   * the event loop run between slices of the tree, so the open client port is served.
    */
-  deserializeBytes(bytes: Buffer, file: string, snapZxid: bigint, tree: DataTree, sessions: Map<bigint, number>): void {
+  async deserializeBytes(bytes: Buffer, file: string, snapZxid: bigint, tree: DataTree, sessions: Map<bigint, number>): Promise<void> {
     const ia = new BinaryInputArchive(bytes);
     try {
       const header = FileHeader.read(ia);
       if (header.magic !== SNAP_MAGIC) throw new Error(`mismatching magic headers ${header.magic} !=  ${SNAP_MAGIC}`);
       for (let count = ia.readInt(); count > 0; count--) sessions.set(ia.readLong(), ia.readInt());
-      tree.deserialize(ia);
+      for (const _ of tree.deserializeNodes(ia)) await yieldToEventLoop();
       const seal = checkSealIntegrity(bytes, ia, SEAL_START.checksum, SEAL_START.summedTo);
       // The digest came after the first seal so that older readers can stop there;
       // a snapshot from before 3.6 simply ends.

@@ -20,6 +20,7 @@
  */
 import { access, constants, mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { DataTree, ProcessTxnResult } from "../data/DataTree.js";
 import { Code, codeName } from "../jute/KeeperException.js";
 import type { TxnDigest, TxnHeader } from "../jute/txn.js";
@@ -39,6 +40,9 @@ const LOG = getLogger("FileTxnSnapLog");
 
 export const VERSION = 2;
 export const VERSION_DIR = `version-${VERSION}`;
+/** Txns replayed between two yields to the event loop (a few ms of work). */
+const REPLAY_SLICE = 1000;
+
 const EMPTY_SNAPSHOT_WARNING = "No snapshot found, but there are log entries. ";
 
 /** Called with every txn a restore replays (ZKDatabase keeps its committedLog from it). */
@@ -228,6 +232,8 @@ export class FileTxnSnapLog {
         }
         txnLoaded++;
         listener(hdr, body, digest);
+        // The client port is open during the replay: let its connections be served.
+        if (txnLoaded % REPLAY_SLICE === 0) await yieldToEventLoop();
       }
     } finally {
       await itr.close();

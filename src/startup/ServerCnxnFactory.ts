@@ -79,18 +79,17 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
   }
 
   // #region startup
-  /** Binds the client port and starts serving `zks` (ServerCnxnFactory.startup). */
+  /**
+   * Binds the client port, then starts `zks` (ServerCnxnFactory.startup), in Java's
+   * order: a port that is taken fails the start before the data dir is read or written,
+   * and while the database loads a client is accepted and closed, and `ruok` answers.
+   */
   async startup(zks: ZooKeeperServer, startServer = true): Promise<void> {
     this.zks = zks;
     zks.cnxns = this;
     const env = { maxClientCnxns: this.opts.maxClientCnxns, ...this.opts.operations };
     this.fourLetter = new FourLetterCommands(zks, this, this.opts.fourLetterWordWhitelist, env);
-    if (startServer) {
-      trace.message("ServerCnxnFactory", "ZooKeeperServer", "startup");
-      await zks.startup();
-    }
     const server = createServer((socket) => this.accept(socket));
-    this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.opts.port, this.opts.host, () => {
@@ -98,10 +97,15 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
         resolve();
       });
     });
+    this.server = server;
     const addr = server.address();
     this.localPort = typeof addr === "object" && addr !== null ? addr.port : this.opts.port;
     LOG.info(`binding to port ${this.opts.host}:${this.localPort}`);
     trace.state("ServerCnxnFactory", "listening", { maxClientCnxns: this.opts.maxClientCnxns });
+    if (startServer) {
+      trace.message("ServerCnxnFactory", "ZooKeeperServer", "startup");
+      await zks.startup();
+    }
   }
   // #endregion startup
 

@@ -112,8 +112,9 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     trace.message("ZooKeeperServerMain", "ServerCnxnFactory", "startup(zks)");
     await factory.startup(zks);
   } catch (e) {
+    // The port may be bound already (the load failed): close it, and the server.
+    await factory.shutdown();
     await operations.stop();
-    await zks.shutdown();
     throw e;
   }
   containers = new ContainerManager(zks, {

@@ -3,13 +3,17 @@
  * with a bad config (key and line) and exits with zkServer.sh's codes, refuses an
  * ensemble config it cannot run, and keeps its data across a restart.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { DataTree } from "../../src/data/DataTree.js";
+import { FileTxnSnapLog } from "../../src/persistence/FileTxnSnapLog.js";
 import { OpCode } from "../../src/jute/ZooDefs.js";
 import * as proto from "../../src/jute/proto.js";
+import { apacheZooKeeperAvailable, startApacheZooKeeper } from "../support/apacheZooKeeper.js";
 import { fourLetterWord, freePort, waitForServing } from "../support/net.js";
 import { startOurServerProcess, type OurServerProcess } from "../support/ourServerProcess.js";
 import { RawClient } from "../support/RawClient.js";
@@ -25,6 +29,16 @@ function runZkServer(args: string[]): { code: number | null; out: string } {
   const r = spawnSync(process.execPath, [join(ROOT, "bin/zk-server.js"), ...args], { encoding: "utf8", env: { ...process.env, ZK_LOG_LEVEL: "ERROR" }, timeout: 30_000 });
   return { code: r.status, out: r.stdout + r.stderr };
 }
+
+/** A listener on a loopback port the OS picked, closed after the test: a taken clientPort. */
+async function takenPort(): Promise<number> {
+  const srv: Server = createServer((sock) => sock.destroy());
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  cleanup.push(() => new Promise<void>((r) => srv.close(() => r())));
+  return (srv.address() as { port: number }).port;
+}
+
+const snapshots = (dataDir: string) => (existsSync(join(dataDir, "version-2")) ? readdirSync(join(dataDir, "version-2")).filter((f) => f.startsWith("snapshot.")) : []);
 
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), "zkserver-"));
@@ -70,6 +84,91 @@ describe("zk-server", () => {
     const r = runZkServer([cfg]);
     expect(r.code).toBe(78);
     expect(r.out).toContain("quorum mode (election, sync, broadcast) is not part of this build yet");
+  });
+
+  it("binds the client port before it reads the data dir: a taken port stops it, nothing written, as Apache's", async () => {
+    const port = await takenPort();
+    const d = tempDir();
+    const cfg = join(d, "zoo.cfg");
+    writeFileSync(cfg, `tickTime=2000\ndataDir=${join(d, "data")}\nclientPort=${port}\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n`);
+    const r = runZkServer([cfg]);
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain(`Unexpected exception, exiting abnormally: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+    expect(snapshots(join(d, "data"))).toEqual([]);
+    if (!apacheZooKeeperAvailable()) return;
+    const apacheData = join(d, "apache-data");
+    const err = await startApacheZooKeeper({ port, dataDir: apacheData }).then(
+      async (z) => {
+        await z.stop();
+        return null;
+      },
+      (e: unknown) => String(e),
+    );
+    expect(err).toMatch(/the server exited before serving[\s\S]*Address already in use/);
+    expect(snapshots(apacheData)).toEqual([]);
+  });
+
+  it("answers ruok while it loads a large snapshot, says it is not serving yet and closes a client; then serves", async () => {
+    // 300,000 znodes: a couple of seconds of restore, with the port open all along.
+    const dataDir = tempDir();
+    const tree = new DataTree();
+    let zxid = 1n;
+    tree.createNode("/big", null, OPEN, 0n, -1, zxid, 1n);
+    for (let i = 0; i < 300_000; i++) tree.createNode(`/big/n${i}`, Buffer.from("0123456789"), OPEN, 0n, -1, ++zxid, 1n);
+    tree.lastProcessedZxid = zxid;
+    const snapLog = await FileTxnSnapLog.open(dataDir, dataDir);
+    await snapLog.save(tree, new Map(), false);
+    await snapLog.close();
+
+    const port = await freePort();
+    const cfg = join(tempDir(), "zoo.cfg");
+    writeFileSync(cfg, `tickTime=2000\ndataDir=${dataDir}\nclientPort=${port}\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n4lw.commands.whitelist=*\n`);
+    const child = spawn(process.execPath, [join(ROOT, "bin/zk-server.js"), cfg], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ZK_LOG_LEVEL: "INFO" } });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    const exited = new Promise((r) => child.once("exit", r));
+    cleanup.push(async () => {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    });
+    // The first answer on the port comes while the snapshot is still being read.
+    let first = "";
+    for (const deadline = Date.now() + 30_000; first === "" && Date.now() < deadline; ) {
+      first = await fourLetterWord(port, "srvr", "127.0.0.1", 5000).catch(() => "");
+      if (first === "") await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(first, out).toBe("This ZooKeeper instance is not currently serving requests\n");
+    expect(out).not.toContain("Snapshot loaded in");
+    expect(await fourLetterWord(port, "ruok")).toBe("imok");
+    const early = await RawClient.open(port);
+    cleanup.push(() => early.destroy());
+    await expect(early.handshake()).rejects.toThrow("connection closed during handshake");
+
+    await waitForServing(port, 60_000);
+    for (const deadline = Date.now() + 10_000; !out.includes("Snapshot taken in") && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    // The server's own log puts these in order: the port is bound before the snapshot is
+    // read, and four-letter words are answered between slices of the snapshot's tree.
+    expect(out).toContain("Closing connection: ZooKeeperServer not running");
+    const reading = out.indexOf("Reading snapshot");
+    const loaded = out.indexOf("Snapshot loaded in");
+    expect(out.indexOf("binding to port")).toBeLessThan(reading);
+    // While the tree is rebuilt the test keeps asking srvr (every 50 ms): the longest
+    // the server leaves it unanswered is a slice of the restore, not the whole of it
+    // (about 2 s here when the restore does not yield).
+    const start = out.lastIndexOf("\n", reading) + 1;
+    const stamps = out
+      .slice(start, out.indexOf("\n", loaded))
+      .split("\n")
+      .filter((l) => /Reading snapshot|Processing (srvr|ruok) command|Snapshot loaded in/.test(l))
+      .map((l) => Date.parse(l.slice(0, 23).replace(" ", "T").replace(",", ".")));
+    const longestGap = Math.max(...stamps.slice(1).map((t, i) => t - stamps[i]!));
+    expect(stamps.length, out).toBeGreaterThan(3);
+    expect(longestGap, out).toBeLessThan(1000);
+    const c = await RawClient.connect(port);
+    cleanup.push(() => c.destroy());
+    const r = await c.request(OpCode.getChildren2, proto.GetChildren2Request, { path: "/big", watch: false });
+    expect(proto.GetChildren2Response.decode(r.body).stat.numChildren).toBe(300_000);
   });
 
   it("keeps znodes and sessions across a clean restart on the same data dir", async () => {
