@@ -59,7 +59,8 @@ export default async function run(signal: AbortSignal): Promise<void> {
     await say(`${"close the session".padEnd(50)} ok`);
     await say("Each answer came after the server had written its txn to the log and fsynced it.");
     await say(`version-2/: ${files()}`);
-    await say("log.1 is named after its first txn (0:1) and already 65536 bytes long: preAllocSize=64 grows it in 64 KiB steps.");
+    const logSize = listVersion2(v2).find((f) => f.name === "log.1")?.size ?? 0;
+    await say(`log.1 is named after its first txn (0:1) and already ${logSize} bytes long: preallocated as Java counts, the 16-byte header plus one preAllocSize step of 64 KiB.`);
     if (signal.aborted) return;
 
     // 3 ------------------------------------------------------------------------------

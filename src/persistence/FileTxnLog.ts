@@ -39,8 +39,13 @@
  * zxid goes backwards and logs it anyway; here that is a programming error and
  * asserts. `truncate(zxid)` keeps exactly the txns <= zxid (Java keeps the first txn
  * >= zxid, which differs when zxid itself is not in the log). `getLastLoggedZxid` reports a txn that is on disk (Java
- * returns the name of the newest file even when it holds no txn). The size limit
- * `zookeeper.txnLogSizeLimitInKb` is not implemented.
+ * returns the name of the newest file even when it holds no txn).
+ *
+ * Size limit: with `zookeeper.txnLogSizeLimitInKb` set, a commit that leaves the current
+ * file larger than the limit makes the next append start a new file, as Java's commit
+ * does. "Larger" counts the preallocated zeros, because Java compares the file's length
+ * on disk: a limit below `preAllocSize` starts a new file at every commit, which is why
+ * ZooKeeper's admin guide says to set the two to the same value.
  */
 import assert from "node:assert/strict";
 import { close as fsClose, constants, fdatasync, ftruncate, open as fsOpen, write as fsWrite, writeSync } from "node:fs";
@@ -119,6 +124,8 @@ export interface FileTxnLogOptions {
    * default; 0 turns inline writes off.
    */
   inlineWriteMaxMicros?: number;
+  /** `zookeeper.txnLogSizeLimitInKb` in bytes: start a new file past it; 0 or less is no limit. */
+  txnLogSizeLimitBytes?: number;
   /** Longest txn a reader accepts (jute.maxbuffer plus its slack). */
   maxTxnBytes?: number;
   clock?: Clock;
@@ -140,7 +147,11 @@ interface OpenLog {
   file: LogFile;
   /** Bytes written so far: where the next batch goes. */
   position: number;
-  /** The file's length after preallocation. */
+  /**
+   * The preallocated length, as Java's FilePadding counts it (`currentSize`): it starts
+   * at the header's 16 bytes, so the first step makes a file of 64 MiB + 16 bytes
+   * (67108880, the size of every fresh log Apache ZooKeeper writes).
+   */
   size: number;
 }
 
@@ -149,6 +160,7 @@ export class FileTxnLog implements TxnLog {
   readonly forceSync: boolean;
   readonly fsyncWarningThresholdMs: number;
   readonly inlineWriteMaxMicros: number;
+  readonly txnLogSizeLimitBytes: number;
   private readonly maxTxnBytes: number;
   private readonly clock: Clock;
   private readonly openFile: OpenLogFile;
@@ -178,6 +190,7 @@ export class FileTxnLog implements TxnLog {
     this.forceSync = opts.forceSync ?? true;
     this.fsyncWarningThresholdMs = opts.fsyncWarningThresholdMs ?? 1000;
     this.inlineWriteMaxMicros = opts.inlineWriteMaxMicros ?? 1000;
+    this.txnLogSizeLimitBytes = opts.txnLogSizeLimitBytes ?? -1;
     this.maxTxnBytes = opts.maxTxnBytes ?? DEFAULT_MAX_TXN_BYTES;
     this.clock = opts.clock ?? systemClock;
     this.openFile = opts.openFile ?? openLogFile;
@@ -191,6 +204,20 @@ export class FileTxnLog implements TxnLog {
   rollLog(): void {
     this.rollPending = true;
     this.bytesSinceRoll = 0;
+  }
+
+  /**
+   * After a write to `log`: past the size limit, the next append starts a new file. Not
+   * a rollLog, which a snapshot asks for: the bytes logged since then keep counting
+   * towards zookeeper.snapshot.size.limitInKb, as Java's prevLogsRunningTotal does.
+   */
+  private rollIfOverLimit(log: OpenLog): void {
+    if (this.txnLogSizeLimitBytes <= 0 || log !== this.current || this.rollPending) return;
+    const size = Math.max(log.size, log.position);
+    if (size <= this.txnLogSizeLimitBytes) return;
+    LOG.debug(`Log size limit reached: ${size}`);
+    trace.state("FileTxnLog", "size limit reached", { file: log.name, size });
+    this.rollPending = true;
   }
 
   // #region append-commit
@@ -282,8 +309,22 @@ export class FileTxnLog implements TxnLog {
       this.forceSync &&
       log.file.syncsOnWrite === true &&
       log.file.writeNow !== undefined &&
-      calculateFileSizeWithPadding(log.position + batch.oa.length, log.size, this.preAllocSizeBytes) === log.size
+      this.paddedSize(log, log.position, log.position + batch.oa.length) === log.size
     );
+  }
+
+  /**
+   * The length the file needs before a batch is written at `start`..`end`. Java pads
+   * before each append, looking at where the previous entries end: within 4 KiB of the
+   * padded length, it grows by one preAllocSize. That decision is copied exactly, so a
+   * log written one txn per commit has the same length as Java's after every commit
+   * (txnLogSizeLimitInKb compares that length). A batch that would still run past the
+   * end grows the file once more, instead of extending it with the write; Java flushes
+   * its 8 KiB buffer and pads as it goes, and ends up at about the same size.
+   */
+  private paddedSize(log: OpenLog, start: number, end: number): number {
+    const size = calculateFileSizeWithPadding(start, log.size, this.preAllocSizeBytes);
+    return end > size ? calculateFileSizeWithPadding(end, size, this.preAllocSizeBytes) : size;
   }
 
   private writeInline(batch: Batch): void {
@@ -294,6 +335,7 @@ export class FileTxnLog implements TxnLog {
     if (trace.enabled) trace.message("FileTxnLog", "disk", "write, O_DSYNC, inline", { file: log.name, offset: log.position, bytes: bytes.length, txns: batch.txns });
     log.position += bytes.length;
     this.synced(log, start);
+    this.rollIfOverLimit(log);
   }
 
   private async writeBatches(batches: Batch[]): Promise<void> {
@@ -302,7 +344,8 @@ export class FileTxnLog implements TxnLog {
       const log = this.current!;
       const bytes = batch.oa.view();
       const end = log.position + bytes.length;
-      const size = calculateFileSizeWithPadding(end, log.size, this.preAllocSizeBytes);
+      // A batch that starts the file carries the header; Java pads after writing it.
+      const size = this.paddedSize(log, batch.newFileZxid !== null ? log.position + FILE_HEADER_BYTES : log.position, end);
       if (size !== log.size) {
         await log.file.truncate(size);
         log.size = size;
@@ -317,6 +360,7 @@ export class FileTxnLog implements TxnLog {
       log.position = end;
       if (durable) this.synced(log, start);
       else if (this.forceSync) await this.sync(log);
+      this.rollIfOverLimit(log);
     }
   }
 
@@ -350,7 +394,7 @@ export class FileTxnLog implements TxnLog {
     LOG.info(`Creating new log file: ${name}`);
     const file = await this.openFile(join(this.logDir, name), { syncOnWrite: this.forceSync });
     trace.message("FileTxnLog", "disk", "create", { file: name });
-    this.current = { name, file, position: 0, size: 0 };
+    this.current = { name, file, position: 0, size: FILE_HEADER_BYTES };
   }
 
   private checkUsable(): void {

@@ -72,11 +72,14 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     `Java's NIO factory would use ${sizing.selectorThreads} selector thread(s) and ${sizing.workerThreads} worker threads on ${availableParallelism()} cores; this server drives every connection from the event loop`,
   );
   const config = serverConfigFrom(cfg);
+  const txnLogSizeLimitInKb = p.int("zookeeper.txnLogSizeLimitInKb", -1);
+  if (txnLogSizeLimitInKb > 0) LOG.info(`zookeeper.txnLogSizeLimitInKb = ${txnLogSizeLimitInKb}`);
   const snapLog = await FileTxnSnapLog.open(cfg.dataLogDir, cfg.dataDir, {
     preAllocSizeBytes: p.int("zookeeper.preAllocSize", 65536) * 1024,
     forceSync: p.string("zookeeper.forceSync", "yes") !== "no",
     fsyncWarningThresholdMs: p.int("zookeeper.fsync.warningthresholdms", 1000),
     inlineWriteMaxMicros: p.int("zookeeper.txnLogInlineWriteMaxMicros", 1000),
+    txnLogSizeLimitBytes: txnLogSizeLimitInKb * 1024,
     trustEmptySnapshot: p.bool("zookeeper.snapshot.trust.empty", false),
   });
   const zks = new ZooKeeperServer(snapLog, config);

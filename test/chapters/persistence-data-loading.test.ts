@@ -17,7 +17,8 @@ describe("chapter examples", () => {
     expect(code, out).toBe(0);
     expect(out).toContain("version-2/: snapshot.0 (");
     expect(out).toContain('FileHeader @0: magic 0x5a4b4c47 ("ZKLG"), version 2, dbid 0');
-    expect(out).toContain("7 entries from @16 to @641; then zero padding to the end of the file (@65536)");
+    expect(out).toContain("7 entries from @16 to @641; then zero padding to the end of the file (@65552)");
+    expect(out).toContain("log.1 is named after its first txn (0:1) and already 65552 bytes long");
     expect(out).toMatch(/^ {3}00000000 {2}5a 4b 4c 47 00 00 00 02 {2}00 00 00 00 00 00 00 00 {2}\|ZKLG\.{12}\|$/m);
     expect(out.match(/Adler-32 of the txn bytes: matches/g)).toHaveLength(7);
     expect(out).toContain("zxid=0:7");

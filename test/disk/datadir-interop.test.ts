@@ -6,7 +6,7 @@
  * Stat field, ACLs, the live session's ephemerals — and finds no digest mismatch; then our
  * server started on the dir Apache has written to serves the same tree again.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -100,5 +100,49 @@ describe.skipIf(!apacheZooKeeperAvailable())("data dir interop with Apache ZooKe
     cleanup.push(() => again.stop());
     expect(await dumpTree(again.port)).toEqual(afterApache);
     expect(mntrValue(await fourLetterWord(again.port, "mntr"), "zk_digest_mismatches_count")).toBe("0");
+  }, 180_000);
+
+  it("txnLogSizeLimitInKb: the same writes cut the log into the same files on both servers, and each reads the other's", async () => {
+    // preAllocSize=64 KB and a limit of 128 KB: a file is left once it has grown to its
+    // second step (16 + 2 x 64 KB). snapCount is high enough that no snapshot rolls the log.
+    const limits = { txnLogSizeLimitInKb: 128, preAllocSize: 64, snapCount: 1_000_000 };
+    const OPEN = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
+    const run = async (start: (dataDir: string) => Promise<{ port: number; stop(): Promise<unknown> }>) => {
+      const dataDir = mkdtempSync(join(tmpdir(), "zklimit-"));
+      cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+      const server = await start(dataDir);
+      const c = await RawClient.connect(server.port);
+      // One create at a time, so each is its own commit on both servers.
+      for (let i = 0; i < 200; i++) {
+        const r = await c.request(OpCode.create, proto.CreateRequest, { path: `/n${i}`, data: Buffer.alloc(900, i), acl: OPEN, flags: 0 });
+        expect(r.err).toBe(0);
+      }
+      await c.closeSession();
+      await server.stop();
+      const logs = readdirSync(join(dataDir, "version-2")).filter((f) => f.startsWith("log.")).sort();
+      return { dataDir, logs, sizes: logs.map((f) => statSync(join(dataDir, "version-2", f)).size) };
+    };
+    const ours = await run(async (dataDir) => startOurServerProcess({ dataDir, extraConfig: limits }));
+    const apache = await run(async (dataDir) => startApacheZooKeeper({ dataDir, extraConfig: limits }));
+    expect(ours.logs.length).toBeGreaterThan(2);
+    expect(ours.logs).toEqual(apache.logs);
+    // Preallocated alike, too: 16 + n x 64 KB each.
+    expect(ours.sizes).toEqual(apache.sizes);
+
+    // Each server restores the other's files: all 200 znodes.
+    for (const [dataDir, start] of [
+      [ours.dataDir, (d: string) => startApacheZooKeeper({ dataDir: d, extraConfig: limits })],
+      [apache.dataDir, (d: string) => startOurServerProcess({ dataDir: d, extraConfig: limits })],
+    ] as const) {
+      const server = await start(dataDir);
+      cleanup.push(() => server.stop());
+      const c = await RawClient.connect(server.port);
+      const k = await c.request(OpCode.getChildren, proto.GetChildrenRequest, { path: "/", watch: false });
+      expect(proto.GetChildrenResponse.decode(k.body).children.length).toBe(201); // and /zookeeper
+      const d = await c.request(OpCode.getData, proto.GetDataRequest, { path: "/n199", watch: false });
+      expect(proto.GetDataResponse.decode(d.body).data).toEqual(Buffer.alloc(900, 199));
+      c.destroy();
+      await server.stop();
+    }
   }, 180_000);
 });

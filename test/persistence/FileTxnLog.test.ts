@@ -53,7 +53,8 @@ describe("FileTxnLog", () => {
     expect(await readdir(dir)).toEqual(["log.300000001"]);
     const bytes = await readFile(join(dir, "log.300000001"));
     expect(bytes.subarray(0, 16)).toEqual(Buffer.from([0x5a, 0x4b, 0x4c, 0x47, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0]));
-    expect(bytes.length).toBe(SMALL_PREALLOC);
+    // Preallocated as Java does it: the header, then one preAllocSize step.
+    expect(bytes.length).toBe(16 + SMALL_PREALLOC);
     expect(await log.getDbId()).toBe(0n);
   });
 
@@ -183,7 +184,7 @@ describe("FileTxnLog", () => {
     await log.close();
   });
 
-  it("inline writes leave preallocation to the thread pool: the file always keeps its margin past the last entry", async () => {
+  it("inline writes leave preallocation to the thread pool: no entry ever runs past the preallocated length", async () => {
     const dir = await tempDir();
     const clock = new ManualClock();
     const counts = { pooled: 0, inline: 0 };
@@ -195,9 +196,11 @@ describe("FileTxnLog", () => {
     for (let i = 0; i < 150; i++) {
       log.append(b.setData("/x", Buffer.alloc(1000, i)));
       await log.commit();
-      expect((await stat(file)).size - log.getCurrentLogSize()).toBeGreaterThan(PADDING_MARGIN_BYTES);
+      // Java's rule: grow when the previous entries end within 4 KiB of the end, so a
+      // 1 KB entry always lands inside the preallocated zeros.
+      expect((await stat(file)).size - log.getCurrentLogSize()).toBeGreaterThan(PADDING_MARGIN_BYTES - 1100);
     }
-    expect((await stat(file)).size).toBe(3 * SMALL_PREALLOC);
+    expect((await stat(file)).size).toBe(16 + 3 * SMALL_PREALLOC);
     // The first write and the 15 after it earn the streak; the two preallocation steps
     // go through the pool; everything else is written inline.
     expect(counts).toEqual({ pooled: 18, inline: 133 });
@@ -228,12 +231,75 @@ describe("FileTxnLog", () => {
     log.append(b.create("/x", Buffer.alloc(100)));
     await log.commit();
     const file = join(dir, (await readdir(dir))[0]!);
-    expect((await stat(file)).size).toBe(SMALL_PREALLOC);
+    expect((await stat(file)).size).toBe(16 + SMALL_PREALLOC);
     for (let i = 0; i < 100; i++) log.append(b.setData("/x", Buffer.alloc(1000, i)));
     await log.commit();
-    // ~100 KB of entries: past the first 64 KiB step, so two steps.
+    // ~100 KB of entries in one batch: past the first step, so the file grows to the
+    // next multiple of the step past them before the write.
     expect((await stat(file)).size).toBe(2 * SMALL_PREALLOC);
     expect(await readAll(log)).toHaveLength(101);
+    await log.close();
+  });
+
+  it("txnLogSizeLimitInKb: a commit that leaves the file past the limit makes the next append start a new file", async () => {
+    const dir = await tempDir();
+    // A limit of two preallocation steps: a file is left once it has grown to its second
+    // step (16 + 2 x 64 KiB > 128 KiB).
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, txnLogSizeLimitBytes: 2 * SMALL_PREALLOC });
+    const b = new TxnBuilder(0x100000000n);
+    log.append(b.create("/x", Buffer.alloc(100)));
+    await log.commit();
+    for (let i = 0; i < 150; i++) {
+      log.append(b.setData("/x", Buffer.alloc(1000, i)));
+      await log.commit();
+    }
+    await log.close();
+    // ~150 KB of entries: the first file is left when it grows to its second step, at
+    // about 60 KB of entries, and so is the second; the third holds the rest.
+    const names = (await readdir(dir)).sort();
+    expect(names.length).toBe(3);
+    const sizes = await Promise.all(names.map(async (n) => (await stat(join(dir, n))).size));
+    expect(sizes).toEqual([16 + 2 * SMALL_PREALLOC, 16 + 2 * SMALL_PREALLOC, 16 + SMALL_PREALLOC]);
+    // Each file starts with the txn after the last one of the previous file, and
+    // reading across them gives every txn once, in order.
+    const again = new FileTxnLog(dir);
+    const all = await readAll(again);
+    expect(all.map((e) => e.hdr.zxid)).toEqual(Array.from({ length: 151 }, (_, i) => 0x100000001n + BigInt(i)));
+    const firsts = names.map((n) => BigInt("0x" + n.slice("log.".length)));
+    expect(firsts[0]).toBe(0x100000001n);
+    for (const f of firsts) expect(all.some((e) => e.hdr.zxid === f)).toBe(true);
+    await again.close();
+  });
+
+  it("txnLogSizeLimitInKb at or below preAllocSize: every commit starts a new file (Java compares the padded length)", async () => {
+    const dir = await tempDir();
+    // Equal, as ZooKeeper's admin guide advises; but a fresh file is already 16 bytes
+    // longer than one step, so past the limit.
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, txnLogSizeLimitBytes: SMALL_PREALLOC });
+    const b = new TxnBuilder(0x100000000n);
+    for (let i = 0; i < 4; i++) {
+      log.append(b.create(`/n${i}`));
+      log.append(b.create(`/m${i}`));
+      await log.commit();
+    }
+    await log.close();
+    expect((await readdir(dir)).sort()).toEqual(["log.100000001", "log.100000003", "log.100000005", "log.100000007"]);
+  });
+
+  it("txnLogSizeLimitInKb does not reset the bytes a snapshot's size trigger counts", async () => {
+    const dir = await tempDir();
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, txnLogSizeLimitBytes: 1024 });
+    const b = new TxnBuilder(0x100000000n);
+    let appended = 0;
+    for (let i = 0; i < 3; i++) {
+      log.append(b.create(`/x${i}`, Buffer.alloc(500)));
+      await log.commit();
+      appended = log.getCurrentLogSize();
+    }
+    expect((await readdir(dir)).length).toBe(3);
+    expect(appended).toBeGreaterThan(3 * 500);
+    log.rollLog();
+    expect(log.getCurrentLogSize()).toBe(0);
     await log.close();
   });
 
@@ -243,7 +309,7 @@ describe("FileTxnLog", () => {
     log.append(new TxnBuilder().createSession(1n));
     await log.commit();
     await log.close();
-    expect((await stat(join(dir, (await readdir(dir))[0]!))).size).toBe(64 * 1024 * 1024);
+    expect((await stat(join(dir, (await readdir(dir))[0]!))).size).toBe(64 * 1024 * 1024 + 16); // 67108880, as Java's
   });
 
   it("rolls: the next append starts log.<its zxid>, and a batch spanning the roll writes each file once", async () => {
