@@ -65,7 +65,7 @@ export interface FileTxnSnapLogOptions extends FileTxnLogOptions, FileSnapOption
   autoCreateDataDir?: boolean;
   /** `zookeeper.db.autocreate`: an empty data dir starts an empty database. */
   autoCreateDB?: boolean;
-  /** `zookeeper.snapshot.compression.method`: "" (plain), "gz" or "snappy" (read only). */
+  /** `zookeeper.snapshot.compression.method`: "" (plain), "gz" or "snappy". */
   snapshotCompression?: StreamMode;
 }
 

@@ -26,8 +26,7 @@
  * Differs from Java: a snapshot is read into memory whole and parsed from a Buffer
  * (the checksum at a seal is then just the Adler-32 of the bytes before it). Writing
  * goes through SnapshotOutput, which hands the bytes to the thread pool in large pieces
- * and flushes between the slices the tree is serialized in; Snappy is read but not
- * written.
+ * and flushes between the slices the tree is serialized in.
  */
 import { open, readFile, type FileHandle } from "node:fs/promises";
 import { gunzip } from "node:zlib";
@@ -49,6 +48,20 @@ export type StreamMode = "" | "gz" | "snappy";
 /** ".gz", ".snappy" or "" for plain. */
 export function fileExtension(mode: StreamMode): string {
   return mode === "" ? "" : "." + mode;
+}
+
+/**
+ * StreamMode.fromString: the value of `zookeeper.snapshot.compression.method`, any case;
+ * anything but "gz" or "snappy" means plain, as in Java.
+ */
+export function streamModeFromName(name: string): StreamMode {
+  const lower = name.toLowerCase();
+  return lower === "gz" || lower === "snappy" ? lower : "";
+}
+
+/** How Java's startup log names a mode: the enum constant. */
+export function streamModeLabel(mode: StreamMode): string {
+  return mode === "gz" ? "GZIP" : mode === "snappy" ? "SNAPPY" : "CHECKED";
 }
 
 /** The codec a snapshot file name asks for, from its last extension. */
@@ -150,8 +163,7 @@ export class SnapshotOutput {
   private constructor(private readonly writer: SnapshotWriter) {}
 
   static async create(path: string, mode: StreamMode): Promise<SnapshotOutput> {
-    if (mode === "snappy") throw new Error("writing Snappy snapshots is not supported; use \"\" or \"gz\"");
-    return new SnapshotOutput(SnapshotWriter.open(path, mode === "gz"));
+    return new SnapshotOutput(SnapshotWriter.open(path, mode));
   }
 
   /** Java's sealStream: the checksum of everything so far, then "/". */

@@ -22,8 +22,8 @@
  *       3 copy     length 1 + tag's high 6 bits, offset in the next 4 bytes (LE)
  *     A copy repeats `length` bytes from `offset` back; it may overlap itself.
  *
- * Differs from Java: decoding only — snapshots are written plain or gzip here, since
- * Node has no Snappy compressor built in — and the whole file is decoded in memory.
+ * Differs from Java: the whole file is decoded in memory. The encoding half is
+ * SnappyOutputStream.ts.
  */
 
 export const SNAPPY_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);

@@ -1,7 +1,7 @@
 /**
  * SnapshotWriter — the half of writing a snapshot that is not serializing: the running
- * Adler-32 over the bytes, the file writes (plain, or through gzip), the fsync and the
- * rename, on a worker thread.
+ * Adler-32 over the bytes, the file writes (plain, through gzip, or cut into Snappy
+ * blocks), the fsync and the rename, on a worker thread.
  *
  * No Java counterpart: Java's snapshot thread does all of this itself (a
  * CheckedOutputStream over a BufferedOutputStream, FileSnap.serialize). Chapter 02.
@@ -22,11 +22,13 @@
  */
 import { Worker } from "node:worker_threads";
 import { adler32 } from "./Adler32.js";
+import type { StreamMode } from "./SnapStream.js";
+import { compressSnappyBlock, SNAPPY_BLOCK_BYTES, snappyStreamHeader } from "./SnappyOutputStream.js";
 
 const MAX_CHUNKS_IN_FLIGHT = 8;
 
 type Request =
-  | { t: "open"; id: number; path: string; gzip: boolean }
+  | { t: "open"; id: number; path: string; mode: StreamMode }
   | { t: "chunk"; id: number; bytes: ArrayBuffer }
   | { t: "checksum"; id: number }
   | { t: "finish"; id: number; finalPath: string; fsync: boolean }
@@ -35,12 +37,20 @@ type Request =
 type Reply = { t: "ack"; id: number } | { t: "result"; id: number; value: number } | { t: "error"; id: number; message: string };
 
 // #region worker-program
+/** What the worker needs to write Snappy (SnappyOutputStream.ts), passed in as source. */
+interface SnappyCodec {
+  header: () => Uint8Array;
+  block: (src: Uint8Array) => Uint8Array;
+  blockBytes: number;
+}
+
 /**
  * The worker's program. It runs from source (`eval`), so it may use only its
- * parameters: `checksum` is adler32 itself (its source is passed in, so the reader and
- * the writer share one implementation) and `load` is the worker's `require`.
+ * parameters: `checksum` is adler32 itself and `snappy` the Snappy encoder (their
+ * source is passed in, so the worker and the rest share one implementation), and
+ * `load` is the worker's `require`.
  */
-function workerProgram(checksum: (b: Uint8Array, start?: number) => number, load: (m: string) => any): void {
+function workerProgram(checksum: (b: Uint8Array, start?: number) => number, snappy: SnappyCodec, load: (m: string) => any): void {
   const { parentPort } = load("node:worker_threads");
   const fs = load("node:fs");
   const zlib = load("node:zlib");
@@ -51,6 +61,8 @@ function workerProgram(checksum: (b: Uint8Array, start?: number) => number, load
     position: number;
     sum: number;
     gzip: any;
+    /** Snappy only: input waiting to fill a block (at most snappy.blockBytes). */
+    snappy: { block: Uint8Array; used: number } | null;
     failure: string | null;
     /** Every step of this output runs after the previous one. */
     queue: Promise<void>;
@@ -61,6 +73,20 @@ function workerProgram(checksum: (b: Uint8Array, start?: number) => number, load
       const n = fs.writeSync(o.fd, bytes, done, bytes.length - done, o.position);
       done += n;
       o.position += n;
+    }
+  };
+  /** Cuts `bytes` into Snappy blocks as xerial does, keeping a partial block for later. */
+  const writeSnappy = (o: Output, bytes: Uint8Array): void => {
+    const s = o.snappy!;
+    for (let done = 0; done < bytes.length; ) {
+      const n = Math.min(bytes.length - done, s.block.length - s.used);
+      s.block.set(bytes.subarray(done, done + n), s.used);
+      s.used += n;
+      done += n;
+      if (s.used === s.block.length) {
+        writeAll(o, snappy.block(s.block));
+        s.used = 0;
+      }
     }
   };
   const endGzip = (o: Output): Promise<void> =>
@@ -74,10 +100,13 @@ function workerProgram(checksum: (b: Uint8Array, start?: number) => number, load
     const o = outputs.get(m.id);
     switch (m.t) {
       case "open": {
-        const out: Output = { fd: fs.openSync(m.path, "w"), path: m.path, position: 0, sum: 1, gzip: null, failure: null, queue: Promise.resolve() };
-        if (m.gzip) {
+        const out: Output = { fd: fs.openSync(m.path, "w"), path: m.path, position: 0, sum: 1, gzip: null, snappy: null, failure: null, queue: Promise.resolve() };
+        if (m.mode === "gz") {
           out.gzip = zlib.createGzip();
           out.gzip.on("data", (c: Uint8Array) => writeAll(out, c));
+        } else if (m.mode === "snappy") {
+          out.snappy = { block: new Uint8Array(snappy.blockBytes), used: 0 };
+          writeAll(out, snappy.header());
         }
         outputs.set(m.id, out);
         return null;
@@ -85,7 +114,8 @@ function workerProgram(checksum: (b: Uint8Array, start?: number) => number, load
       case "chunk": {
         const bytes = new Uint8Array(m.bytes);
         o!.sum = checksum(bytes, o!.sum);
-        if (o!.gzip === null) writeAll(o!, bytes);
+        if (o!.snappy !== null) writeSnappy(o!, bytes);
+        else if (o!.gzip === null) writeAll(o!, bytes);
         else if (!o!.gzip.write(bytes)) await new Promise((r) => o!.gzip.once("drain", r));
         return { t: "ack", id: m.id };
       }
@@ -93,6 +123,7 @@ function workerProgram(checksum: (b: Uint8Array, start?: number) => number, load
         return { t: "result", id: m.id, value: o!.sum };
       case "finish": {
         if (o!.gzip !== null) await endGzip(o!);
+        if (o!.snappy !== null && o!.snappy.used > 0) writeAll(o!, snappy.block(o!.snappy.block.subarray(0, o!.snappy.used)));
         if (m.fsync) fs.fsyncSync(o!.fd);
         fs.closeSync(o!.fd);
         outputs.delete(m.id);
@@ -153,7 +184,8 @@ const channels = new Map<number, Channel>();
 function getWorker(): Worker {
   if (worker !== null) return worker;
   // esbuild may wrap named functions in __name(); the worker has no such helper.
-  const source = `var __name = (f) => f;\n(${workerProgram.toString()})(${adler32.toString()}, require);`;
+  const snappy = `{ header: ${snappyStreamHeader.toString()}, block: ${compressSnappyBlock.toString()}, blockBytes: ${SNAPPY_BLOCK_BYTES} }`;
+  const source = `var __name = (f) => f;\n(${workerProgram.toString()})(${adler32.toString()}, ${snappy}, require);`;
   const w = new Worker(source, { eval: true });
   w.on("message", (m: Reply) => {
     const ch = channels.get(m.id);
@@ -190,14 +222,14 @@ export class SnapshotWriter {
 
   private constructor(private readonly w: Worker) {}
 
-  /** Creates `path` (truncating it) for a snapshot; gzip-compressed when asked. */
-  static open(path: string, gzip: boolean): SnapshotWriter {
+  /** Creates `path` (truncating it) for a snapshot: plain, gzip or Snappy. */
+  static open(path: string, mode: StreamMode): SnapshotWriter {
     const w = getWorker();
     const writer = new SnapshotWriter(w);
     channels.set(writer.id, writer.channel);
     // While any snapshot is open the worker keeps the process alive.
     if (channels.size === 1) w.ref();
-    w.postMessage({ t: "open", id: writer.id, path, gzip } satisfies Request);
+    w.postMessage({ t: "open", id: writer.id, path, mode } satisfies Request);
     return writer;
   }
 

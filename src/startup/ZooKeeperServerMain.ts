@@ -13,6 +13,7 @@
  */
 import { FileTxnSnapLog } from "../persistence/FileTxnSnapLog.js";
 import { DatadirCleanupManager } from "../persistence/DatadirCleanupManager.js";
+import { streamModeFromName, streamModeLabel } from "../persistence/SnapStream.js";
 import { trace } from "../trace/index.js";
 import { getLogger } from "../util/Logger.js";
 import { ContainerManager } from "../server/ContainerManager.js";
@@ -72,6 +73,8 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     `Java's NIO factory would use ${sizing.selectorThreads} selector thread(s) and ${sizing.workerThreads} worker threads on ${availableParallelism()} cores; this server drives every connection from the event loop`,
   );
   const config = serverConfigFrom(cfg);
+  const snapshotCompression = streamModeFromName(p.string("zookeeper.snapshot.compression.method", "") ?? "");
+  LOG.info(`zookeeper.snapshot.compression.method = ${streamModeLabel(snapshotCompression)}`);
   const txnLogSizeLimitInKb = p.int("zookeeper.txnLogSizeLimitInKb", -1);
   if (txnLogSizeLimitInKb > 0) LOG.info(`zookeeper.txnLogSizeLimitInKb = ${txnLogSizeLimitInKb}`);
   const snapLog = await FileTxnSnapLog.open(cfg.dataLogDir, cfg.dataDir, {
@@ -80,6 +83,7 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     fsyncWarningThresholdMs: p.int("zookeeper.fsync.warningthresholdms", 1000),
     inlineWriteMaxMicros: p.int("zookeeper.txnLogInlineWriteMaxMicros", 1000),
     txnLogSizeLimitBytes: txnLogSizeLimitInKb * 1024,
+    snapshotCompression,
     trustEmptySnapshot: p.bool("zookeeper.snapshot.trust.empty", false),
   });
   const zks = new ZooKeeperServer(snapLog, config);

@@ -15,6 +15,7 @@ import { adler32 } from "../../src/persistence/Adler32.js";
 import { FileSnap, SNAPSHOTS_TO_TRY } from "../../src/persistence/FileSnap.js";
 import { isValidSnapshot } from "../../src/persistence/SnapStream.js";
 import { decodeSnappyBlock, decodeSnappyStream, SNAPPY_MAGIC } from "../../src/persistence/SnappyInputStream.js";
+import { compressSnappyBlock, SNAPPY_BLOCK_BYTES } from "../../src/persistence/SnappyOutputStream.js";
 import { makeSnapshotName } from "../../src/persistence/Util.js";
 import { captureLog, tempDir } from "./support/files.js";
 import { dumpTree } from "./support/tree.js";
@@ -205,6 +206,40 @@ describe("FileSnap", () => {
     const stream = Buffer.concat([SNAPPY_MAGIC, Buffer.from([0, 0, 0, 1, 0, 0, 0, 1]), Buffer.from([0, 0, 0, block.length]), block]);
     expect(decodeSnappyStream(stream).toString()).toBe("abcabcabcabcX");
     expect(() => decodeSnappyBlock(Buffer.from([5, (1 << 2) | 1, 9]))).toThrow(/bad copy/);
+  });
+
+  it("compresses Snappy blocks that our decoder reads back: short, random, repetitive, overlapping, a whole 32 KiB block", () => {
+    const random = Buffer.alloc(SNAPPY_BLOCK_BYTES);
+    for (let i = 0, x = 1; i < random.length; i++) random[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+    const paths = Buffer.from(Array.from({ length: 600 }, (_, i) => `/app/service-${i % 7}/node-${i}`).join("")).subarray(0, SNAPPY_BLOCK_BYTES);
+    const cases = [Buffer.alloc(0), Buffer.from("ab"), Buffer.from("abcd"), Buffer.from("abcabcabcabcabcabcX"), Buffer.alloc(5000, 7), random, paths, Buffer.alloc(SNAPPY_BLOCK_BYTES, 0)];
+    for (const input of cases) {
+      const framed = Buffer.from(compressSnappyBlock(input));
+      const length = framed.readInt32BE(0);
+      expect(length).toBe(framed.length - 4);
+      expect(decodeSnappyBlock(framed.subarray(4))).toEqual(input);
+    }
+    // Repetitive input shrinks (a run of zeros to about 3 bytes per 64), random input
+    // grows by a few bytes of tags only.
+    expect(compressSnappyBlock(Buffer.alloc(SNAPPY_BLOCK_BYTES, 0)).length).toBeLessThan(SNAPPY_BLOCK_BYTES / 16);
+    expect(compressSnappyBlock(paths).length).toBeLessThan(paths.length / 2);
+    expect(compressSnappyBlock(random).length).toBeLessThan(random.length + 16);
+  });
+
+  it("writes Snappy snapshots (snapshot.<zxid>.snappy) in xerial's framing, and reads them back", async () => {
+    const dir = await tempDir();
+    const b = variedTree(4);
+    b.create("/bulk");
+    for (let i = 0; i < 2000; i++) b.create(`/bulk/n${i}`, Buffer.from(`value ${i % 10}`));
+    const path = await writeSnapshot(dir, b, "snapshot.100000006.snappy");
+    const bytes = await readFile(path);
+    expect(bytes.subarray(0, 16)).toEqual(Buffer.concat([SNAPPY_MAGIC, Buffer.from([0, 0, 0, 1, 0, 0, 0, 1])]));
+    const plain = await readFile(await writeSnapshot(await tempDir(), b));
+    expect(decodeSnappyStream(bytes)).toEqual(plain);
+    expect(bytes.length).toBeLessThan(plain.length / 2);
+    const tree = new DataTree({ extendedTypesEnabled: true });
+    expect(await new FileSnap(dir).deserialize(tree, new Map())).toBe(0x100000006n);
+    expect(dumpTree(tree)).toEqual(dumpTree(b.tree));
   });
 
   it("writes to tmp.snapshot.<zxid> and renames only when complete; leftovers are removed on restore", async () => {

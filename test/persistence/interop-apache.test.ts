@@ -27,6 +27,7 @@ import type { ACL } from "../../src/jute/data.js";
 import { Perms } from "../../src/jute/ZooDefs.js";
 import { adler32 } from "../../src/persistence/Adler32.js";
 import { FileTxnSnapLog } from "../../src/persistence/FileTxnSnapLog.js";
+import { fileExtension, type StreamMode } from "../../src/persistence/SnapStream.js";
 import { sortDataDir } from "../../src/persistence/Util.js";
 import { apacheZooKeeperAvailable, startApacheZooKeeper, type ApacheZooKeeper } from "../support/apacheZooKeeper.js";
 import { fourLetterWord } from "../support/net.js";
@@ -240,8 +241,8 @@ describe.skipIf(!apacheZooKeeperAvailable())("disk interop with Apache ZooKeeper
   });
 
   /** A data dir written by us: a snapshot, logs, another snapshot mid-way, more logs. */
-  async function writeOurDataDir(dataDir: string, tamperLastDigest = false): Promise<TxnBuilder> {
-    const s = await FileTxnSnapLog.open(dataDir, dataDir, { preAllocSizeBytes: 1 << 20 });
+  async function writeOurDataDir(dataDir: string, tamperLastDigest = false, snapshotCompression: StreamMode = ""): Promise<TxnBuilder> {
+    const s = await FileTxnSnapLog.open(dataDir, dataDir, { preAllocSizeBytes: 1 << 20, snapshotCompression });
     // Times near now, so that the TTL node has not expired when Apache looks at it.
     const b = new TxnBuilder(0x100000000n, { baseTime: BigInt(Date.now()) });
     await s.save(b.tree, b.sessions, true); // snapshot.0, as every server starts with
@@ -281,11 +282,14 @@ describe.skipIf(!apacheZooKeeperAvailable())("disk interop with Apache ZooKeeper
     return b;
   }
 
-  it("(b) Apache starts on our data dir: same tree, Stats, ACLs; zk_digest_mismatches_count 0", async () => {
+  for (const compression of ["", "gz", "snappy"] as const) {
+  it(`(b) Apache starts on our data dir${compression ? `, ${compression} snapshots` : ""}: same tree, Stats, ACLs; zk_digest_mismatches_count 0`, async () => {
     const dataDir = await tempDir("zk-interop-b-");
-    const b = await writeOurDataDir(dataDir);
+    const b = await writeOurDataDir(dataDir, false, compression);
+    const snapshots = (await readdir(join(dataDir, "version-2"))).filter((f) => f.startsWith("snapshot.")).sort();
+    expect(snapshots).toEqual([`snapshot.0${fileExtension(compression)}`, `snapshot.10000000d${fileExtension(compression)}`]);
     // Without snapshot.0, Apache can only start by reading the snapshot we took mid-way.
-    await rm(join(dataDir, "version-2", "snapshot.0"));
+    await rm(join(dataDir, "version-2", snapshots[0]!));
     const zk = await startApache(dataDir);
     const metrics = await mntr(zk);
     expect(metrics.get("zk_digest_mismatches_count")).toBe("0");
@@ -304,6 +308,7 @@ describe.skipIf(!apacheZooKeeperAvailable())("disk interop with Apache ZooKeeper
     expect(r.tree.digestMismatches).toBe(0);
     expect(dumpTree(r.tree)).toEqual(dumpTree(b.tree));
   });
+  }
 
   it("(b) control: a tampered digest in our log is caught by Apache (mismatch count 1)", async () => {
     const dataDir = await tempDir("zk-interop-b2-");

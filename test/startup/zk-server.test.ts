@@ -171,6 +171,17 @@ describe("zk-server", () => {
     expect(proto.GetChildren2Response.decode(r.body).stat.numChildren).toBe(300_000);
   });
 
+  it("snapshot.compression.method in zoo.cfg picks the snapshot codec, any case, as Java's StreamMode.fromString", async () => {
+    for (const [value, name] of [["SNAPPY", "snapshot.0.snappy"], ["gz", "snapshot.0.gz"], ["lz4", "snapshot.0"]] as const) {
+      const dataDir = tempDir();
+      const s = await startOurServerProcess({ dataDir, extraConfig: { "snapshot.compression.method": value }, env: { ZK_LOG_LEVEL: "INFO" } });
+      cleanup.push(() => s.stop());
+      expect(snapshots(dataDir)).toEqual([name]);
+      expect(s.output()).toContain(`zookeeper.snapshot.compression.method = ${value === "lz4" ? "CHECKED" : value.toUpperCase() === "GZ" ? "GZIP" : "SNAPPY"}`);
+      await s.stop();
+    }
+  });
+
   it("keeps znodes and sessions across a clean restart on the same data dir", async () => {
     const dataDir = tempDir();
     const port = await freePort();
