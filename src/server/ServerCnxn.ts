@@ -125,6 +125,8 @@ export class ServerCnxn implements Watcher {
 
   // Statistics reported by cons, stat and the admin server.
   readonly established = Date.now();
+  /** When bytes last arrived, on the handler's clock; kept only until a session exists. */
+  lastRead: number;
   packetsReceived = 0;
   packetsSent = 0;
   lastCxid = -1;
@@ -142,6 +144,7 @@ export class ServerCnxn implements Watcher {
     private readonly handler: ServerCnxnHandler,
   ) {
     this.ids = [{ scheme: "ip", id: this.remoteAddress }];
+    this.lastRead = handler.now();
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (err) => {
@@ -192,6 +195,8 @@ export class ServerCnxn implements Watcher {
 
   // #region read-frames
   private onData(chunk: Buffer): void {
+    // Java's touchCnxn: a connection without a session expires this long after its last read.
+    if (this.sessionId === 0n) this.lastRead = this.handler.now();
     this.input.push(chunk);
     if (this.argWaiter !== null) {
       if (this.input.length >= this.argWaiter.n) this.argWaiter.resolve(this.input.take(this.argWaiter.n));

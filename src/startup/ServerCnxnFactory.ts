@@ -57,6 +57,13 @@ export interface FactoryOptions {
   port: number;
   /** Connections allowed from one IP address; 0 = unlimited (maxClientCnxns). */
   maxClientCnxns: number;
+  /** Connections allowed in all, from everywhere (`zookeeper.maxCnxns`); 0 = unlimited. */
+  maxCnxns?: number;
+  /**
+   * How long a connection may stay without a session, in ms
+   * (`zookeeper.nio.sessionlessCnxnTimeout`, 10000 by default).
+   */
+  sessionlessCnxnTimeoutMs?: number;
   /** The 4lw.commands.whitelist value ("" = just srvr, "*" = all). */
   fourLetterWordWhitelist: string;
   /** What `conf`, `envi` and `initial_configuration` report (zoo.cfg, its text). */
@@ -70,6 +77,7 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
   private readonly bySession = new Map<bigint, ServerCnxn>();
   private readonly perIp = new Map<string, number>();
   private fourLetter: FourLetterCommands | null = null;
+  private expirer: NodeJS.Timeout | null = null;
   localPort = 0;
 
   constructor(private readonly opts: FactoryOptions) {}
@@ -102,6 +110,7 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
     this.localPort = typeof addr === "object" && addr !== null ? addr.port : this.opts.port;
     LOG.info(`binding to port ${this.opts.host}:${this.localPort}`);
     trace.state("ServerCnxnFactory", "listening", { maxClientCnxns: this.opts.maxClientCnxns });
+    this.startExpirer();
     if (startServer) {
       trace.message("ServerCnxnFactory", "ZooKeeperServer", "startup");
       await zks.startup();
@@ -113,10 +122,14 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
   private accept(socket: Socket): void {
     const ip = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
     const count = this.perIp.get(ip) ?? 0;
+    const maxCnxns = this.opts.maxCnxns ?? 0;
+    if (maxCnxns > 0 && this.cnxns.size >= maxCnxns) {
+      LOG.error(`Too many connections ${this.cnxns.size} - max is ${maxCnxns}`);
+      this.reject(socket, `Too many connections max allowed is ${maxCnxns}`);
+      return;
+    }
     if (this.opts.maxClientCnxns > 0 && count >= this.opts.maxClientCnxns) {
-      LOG.warn(`Too many connections from ${ip} - max is ${this.opts.maxClientCnxns}`);
-      this.zks?.serverStats.metrics.CONNECTION_REJECTED.add(1);
-      socket.destroy();
+      this.reject(socket, `Too many connections from /${ip} - max is ${this.opts.maxClientCnxns}`);
       return;
     }
     this.perIp.set(ip, count + 1);
@@ -124,7 +137,40 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
     this.cnxns.add(cnxn);
     LOG.debug(`Accepted socket connection from ${cnxn.remoteSocketAddress}`);
   }
+
+  private reject(socket: Socket, why: string): void {
+    LOG.warn(`Error accepting new connection: ${why}`);
+    this.zks?.serverStats.metrics.CONNECTION_REJECTED.add(1);
+    socket.destroy();
+  }
   // #endregion accept
+
+  // #region expirer
+  /**
+   * Java's ConnectionExpirerThread, for connections without a session: one that has
+   * read nothing for sessionlessCnxnTimeout is closed. Without this, a client that
+   * connects and never sends its ConnectRequest would hold a connection, and a place
+   * under maxClientCnxns, for as long as it likes. Java files connections in buckets
+   * of that length and empties a bucket when its time comes, so a connection goes
+   * between one and two timeouts after its last read; a sweep every timeout does the
+   * same. Connections with a session are left to the session tracker, which closes
+   * them when the session expires.
+   */
+  private startExpirer(): void {
+    const timeout = this.opts.sessionlessCnxnTimeoutMs ?? 10_000;
+    if (timeout <= 0) return;
+    this.expirer = setInterval(() => {
+      const now = this.now();
+      for (const cnxn of [...this.cnxns]) {
+        if (cnxn.sessionId !== 0n || now - cnxn.lastRead < timeout) continue;
+        LOG.info(`Closing connection from ${cnxn.remoteSocketAddress}: no session after ${timeout} ms`);
+        this.zks?.serverStats.metrics.SESSIONLESS_CONNECTIONS_EXPIRED.add(1);
+        cnxn.close("CONNECTION_EXPIRED");
+      }
+    }, timeout);
+    this.expirer.unref();
+  }
+  // #endregion expirer
 
   // ---------------------------------------------------------------- ServerCnxnHandler
 
@@ -225,6 +271,8 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
 
   /** Stops accepting, closes every connection (ServerCnxnFactory.shutdown). */
   async shutdown(): Promise<void> {
+    if (this.expirer !== null) clearInterval(this.expirer);
+    this.expirer = null;
     const server = this.server;
     this.server = null;
     for (const c of [...this.cnxns]) c.close("SERVER_SHUTDOWN");

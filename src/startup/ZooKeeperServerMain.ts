@@ -60,6 +60,15 @@ export function serverConfigFrom(cfg: ZooCfg): ServerConfig {
 }
 // #endregion server-config
 
+/** ServerCnxnFactory.initMaxCnxns: `zookeeper.maxCnxns` (zoo.cfg `maxCnxns`), 0 if unset or negative. */
+function maxCnxnsFrom(p: ConfigProperties): number {
+  const n = p.int("zookeeper.maxCnxns", 0);
+  if (n < 0) LOG.warn("maxCnxns should be greater than or equal to 0, using default value 0.");
+  else if (n === 0) LOG.info("maxCnxns is not configured, using default value 0.");
+  else LOG.info(`maxCnxns configured value is ${n}.`);
+  return Math.max(n, 0);
+}
+
 // #region runFromConfig
 export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
   LOG.info("Starting server");
@@ -95,6 +104,8 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     host: cfg.clientPortAddress ?? "0.0.0.0",
     port: cfg.clientPort,
     maxClientCnxns: cfg.maxClientCnxns,
+    maxCnxns: maxCnxnsFrom(p),
+    sessionlessCnxnTimeoutMs: p.int("zookeeper.nio.sessionlessCnxnTimeout", 10000),
     fourLetterWordWhitelist: p.string("zookeeper.4lw.commands.whitelist", ""),
     operations: operationsEnvironment(cfg),
   });

@@ -9,8 +9,9 @@
  * Differs from Java:
  * - Java's NIO factory also dumps its connection-expiry queue under "Connections
  *   dump:" (idle connections without a session are closed after
- *   zookeeper.nio.sessionlessCnxnTimeout). Our factory has no such queue, so the section
- *   stays empty, as it does in Java with the Netty factory.
+ *   zookeeper.nio.sessionlessCnxnTimeout). Our factory finds those with a periodic
+ *   sweep instead of a queue, so the section stays empty, as it does in Java with the
+ *   Netty factory.
  * - Buckets left empty when their sessions moved on are not listed (Java prints them as
  *   "0 expire at ...").
  */

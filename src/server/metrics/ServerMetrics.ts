@@ -32,8 +32,10 @@ export class ServerMetrics {
   readonly UPDATE_LATENCY: Summary;
   /** Connect requests (ServerCnxnFactory.processConnectRequest). */
   readonly CONNECTION_REQUEST_COUNT: Counter;
-  /** Connections refused by maxClientCnxns. */
+  /** Connections refused by maxClientCnxns or maxCnxns. */
   readonly CONNECTION_REJECTED: Counter;
+  /** Connections closed for staying without a session (ServerCnxnFactory's expirer). */
+  readonly SESSIONLESS_CONNECTIONS_EXPIRED: Counter;
   /** Bytes of client frames read, length prefix included (ServerCnxn). */
   readonly BYTES_RECEIVED_COUNT: Counter;
   /** Fatal errors that stopped the server (ZooKeeperServer.fatal). */
@@ -58,6 +60,7 @@ export class ServerMetrics {
     this.UPDATE_LATENCY = m.getSummary("updatelatency", "ADVANCED");
     this.CONNECTION_REQUEST_COUNT = m.getCounter("connection_request_count");
     this.CONNECTION_REJECTED = m.getCounter("connection_rejected");
+    this.SESSIONLESS_CONNECTIONS_EXPIRED = m.getCounter("sessionless_connections_expired");
     this.BYTES_RECEIVED_COUNT = m.getCounter("bytes_received_count");
     this.UNRECOVERABLE_ERROR_COUNT = m.getCounter("unrecoverable_error_count");
     this.OUTSTANDING_CHANGES_REMOVED = m.getCounter("outstanding_changes_removed");
