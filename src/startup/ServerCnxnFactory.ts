@@ -57,6 +57,8 @@ export interface FactoryOptions {
   port: number;
   /** Connections allowed from one IP address; 0 = unlimited (maxClientCnxns). */
   maxClientCnxns: number;
+  /** zoo.cfg `clientPortListenBacklog`: the listen queue's length; -1 leaves the default. */
+  listenBacklog?: number;
   /** Connections allowed in all, from everywhere (`zookeeper.maxCnxns`); 0 = unlimited. */
   maxCnxns?: number;
   /**
@@ -100,7 +102,8 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
     const server = createServer((socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.opts.port, this.opts.host, () => {
+      const backlog = (this.opts.listenBacklog ?? -1) > 0 ? this.opts.listenBacklog : undefined;
+      server.listen({ port: this.opts.port, host: this.opts.host, backlog }, () => {
         server.off("error", reject);
         resolve();
       });

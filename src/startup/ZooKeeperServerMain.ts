@@ -104,6 +104,7 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     host: cfg.clientPortAddress ?? "0.0.0.0",
     port: cfg.clientPort,
     maxClientCnxns: cfg.maxClientCnxns,
+    listenBacklog: cfg.clientPortListenBacklog,
     maxCnxns: maxCnxnsFrom(p),
     sessionlessCnxnTimeoutMs: p.int("zookeeper.nio.sessionlessCnxnTimeout", 10000),
     fourLetterWordWhitelist: p.string("zookeeper.4lw.commands.whitelist", ""),
