@@ -15,6 +15,8 @@
 import { trace } from "../trace/index.js";
 import { getLogger, setLogServerId } from "../util/Logger.js";
 import { DatadirCleanupManager } from "../persistence/DatadirCleanupManager.js";
+import { DatadirException } from "../persistence/FileTxnSnapLog.js";
+import { AdminServerException } from "../server/admin/AdminServer.js";
 import { ConfigException, isDistributed, parseConfigFile, type ZooCfg } from "./QuorumPeerConfig.js";
 import { runFromConfig, type RunningServer } from "./ZooKeeperServerMain.js";
 
@@ -25,7 +27,14 @@ const LOG = getLogger("QuorumPeerMain");
  * an ensemble" has no Java code; it takes 78, sysexits' EX_CONFIG ("configuration
  * error"), which no Java ExitCode uses, so a script never mistakes it for one of them.
  */
-export const ExitCode = { EXECUTION_FINISHED: 0, UNEXPECTED_ERROR: 1, INVALID_INVOCATION: 2, QUORUM_NOT_SUPPORTED: 78 } as const;
+export const ExitCode = {
+  EXECUTION_FINISHED: 0,
+  UNEXPECTED_ERROR: 1,
+  INVALID_INVOCATION: 2,
+  UNABLE_TO_ACCESS_DATADIR: 3,
+  ERROR_STARTING_ADMIN_SERVER: 4,
+  QUORUM_NOT_SUPPORTED: 78,
+} as const;
 
 // #region mode-selection
 export type Mode = "standalone" | "quorum";
@@ -99,6 +108,16 @@ export async function main(args: string[]): Promise<number> {
     if (e instanceof QuorumNotSupported) {
       process.stderr.write(`${e.message}\n`);
       return ExitCode.QUORUM_NOT_SUPPORTED;
+    }
+    if (e instanceof DatadirException) {
+      LOG.error("Unable to access datadir, exiting abnormally", e);
+      process.stderr.write(`Unable to access datadir, exiting abnormally: ${e.message}\n`);
+      return ExitCode.UNABLE_TO_ACCESS_DATADIR;
+    }
+    if (e instanceof AdminServerException) {
+      LOG.error("Unable to start AdminServer, exiting abnormally", e);
+      process.stderr.write(`Unable to start AdminServer, exiting abnormally: ${e.message}\n`);
+      return ExitCode.ERROR_STARTING_ADMIN_SERVER;
     }
     LOG.error("Unexpected exception, exiting abnormally", e);
     process.stderr.write(`Unexpected exception, exiting abnormally: ${(e as Error).message}\n`);

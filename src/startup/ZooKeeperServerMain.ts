@@ -94,6 +94,8 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     txnLogSizeLimitBytes: txnLogSizeLimitInKb * 1024,
     snapshotCompression,
     trustEmptySnapshot: p.bool("zookeeper.snapshot.trust.empty", false),
+    autoCreateDataDir: p.bool("zookeeper.datadir.autocreate", true),
+    autoCreateDB: p.bool("zookeeper.db.autocreate", true),
   });
   const zks = new ZooKeeperServer(snapLog, config);
   trace.message("ZooKeeperServerMain", "ZooKeeperServer", "new", { minSessionTimeout: config.minSessionTimeout, maxSessionTimeout: config.maxSessionTimeout });

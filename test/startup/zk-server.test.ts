@@ -108,6 +108,40 @@ describe("zk-server", () => {
     expect(snapshots(apacheData)).toEqual([]);
   });
 
+  it("datadir.autocreate=false and no version-2: exit 3, 'Unable to access datadir', as Apache's", async () => {
+    const d = tempDir();
+    const cfg = join(d, "zoo.cfg");
+    writeFileSync(cfg, `tickTime=2000\ndataDir=${join(d, "data")}\nclientPort=${await freePort()}\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\ndatadir.autocreate=false\n`);
+    const r = runZkServer([cfg]);
+    expect(r.code, r.out).toBe(3);
+    expect(r.out).toContain(`Unable to access datadir, exiting abnormally: Missing data directory ${join(d, "data", "version-2")}, automatic data directory creation is disabled (zookeeper.datadir.autocreate is false). Please create this directory manually.`);
+    expect(existsSync(join(d, "data", "version-2"))).toBe(false);
+    if (!apacheZooKeeperAvailable()) return;
+    const err = await startApacheZooKeeper({ dataDir: join(d, "apache-data"), extraConfig: { "datadir.autocreate": "false" } }).then(
+      async (z) => (await z.stop(), ""),
+      (e: unknown) => String(e),
+    );
+    expect(err).toContain("Unable to access datadir, exiting abnormally");
+    expect(err).toContain("automatic data directory creation is disabled (zookeeper.datadir.autocreate is false)");
+  });
+
+  it("an AdminServer port that is taken: exit 4, 'Unable to start AdminServer', as Apache's", async () => {
+    const adminPort = await takenPort();
+    const d = tempDir();
+    const cfg = join(d, "zoo.cfg");
+    writeFileSync(cfg, `tickTime=2000\ndataDir=${join(d, "data")}\nclientPort=${await freePort()}\nclientPortAddress=127.0.0.1\nadmin.enableServer=true\nadmin.serverAddress=127.0.0.1\nadmin.serverPort=${adminPort}\n`);
+    const r = runZkServer([cfg]);
+    expect(r.code, r.out).toBe(4);
+    expect(r.out).toContain(`Unable to start AdminServer, exiting abnormally: Problem starting AdminServer on address 127.0.0.1, port ${adminPort} and command URL /commands`);
+    if (!apacheZooKeeperAvailable()) return;
+    const err = await startApacheZooKeeper({ dataDir: join(d, "apache-data"), extraConfig: { "admin.enableServer": "true", "admin.serverAddress": "127.0.0.1", "admin.serverPort": adminPort } }).then(
+      async (z) => (await z.stop(), ""),
+      (e: unknown) => String(e),
+    );
+    expect(err).toContain("Unable to start AdminServer, exiting abnormally");
+    expect(err).toContain(`Problem starting AdminServer on address 127.0.0.1, port ${adminPort} and command URL /commands`);
+  });
+
   it("answers ruok while it loads a large snapshot, says it is not serving yet and closes a client; then serves", async () => {
     // 300,000 znodes: a couple of seconds of restore, with the port open all along.
     const dataDir = tempDir();
