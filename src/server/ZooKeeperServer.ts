@@ -34,6 +34,7 @@ import { CNXN_OWNER, type ServerCnxn } from "./ServerCnxn.js";
 import { ServerStats } from "./ServerStats.js";
 import { SessionTracker, type Session, type SessionExpirer } from "./SessionTracker.js";
 import { SyncRequestProcessor } from "./SyncRequestProcessor.js";
+import { AuthenticationHelper, type EnforceAuthConfig } from "./AuthenticationHelper.js";
 
 const LOG = getLogger("ZooKeeperServer");
 
@@ -64,6 +65,8 @@ export interface ServerConfig {
   superDigest: string | null;
   digestEnabled: boolean;
   extendedTypesEnabled: boolean;
+  /** zookeeper.enforce.auth.* and zookeeper.sessionRequireClientSASLAuth (AuthenticationHelper). */
+  enforceAuth: EnforceAuthConfig;
 }
 
 export const defaultServerConfig: ServerConfig = {
@@ -82,6 +85,7 @@ export const defaultServerConfig: ServerConfig = {
   superDigest: null,
   digestEnabled: true,
   extendedTypesEnabled: false,
+  enforceAuth: { enforceAuthEnabled: false, enforceAuthSchemes: [], sessionRequireClientSASLAuth: false },
 };
 
 export type ServerState = "INITIAL" | "RUNNING" | "SHUTDOWN" | "ERROR";
@@ -99,6 +103,7 @@ export class ZooKeeperServer implements SessionExpirer {
   readonly zkDb: ZKDatabase;
   readonly clock: Clock;
   readonly authProviders: ProviderRegistry;
+  private readonly authHelper: AuthenticationHelper;
   readonly serverStats = new ServerStats();
   sessionTracker!: SessionTracker;
   state: ServerState = "INITIAL";
@@ -123,6 +128,7 @@ export class ZooKeeperServer implements SessionExpirer {
     this.zkDb = new ZKDatabase(snapLog, { digestEnabled: this.config.digestEnabled, extendedTypesEnabled: this.config.extendedTypesEnabled });
     const providers: AuthenticationProvider[] = [new IPAuthenticationProvider(), new DigestAuthenticationProvider(this.config.superDigest)];
     this.authProviders = new ProviderRegistry(providers);
+    this.authHelper = new AuthenticationHelper(this.config.enforceAuth, (scheme) => this.authProviders.get(scheme) !== undefined);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -358,6 +364,13 @@ export class ZooKeeperServer implements SessionExpirer {
     if (h.type === OpCode.sasl) {
       // SASL needs a JAAS configuration; like a 3.8 server without one, fail the token.
       cnxn.sendResponse({ xid: h.xid, zxid: 0n, err: Code.AUTHFAILED }, { codec: proto.SetSASLResponse, value: { token: null } });
+      cnxn.sendCloseSession();
+      return;
+    }
+    if (!this.authHelper.isAuthenticated(cnxn.authInfo)) {
+      // zookeeper.enforce.auth.enabled: say why, then close the connection (not the session).
+      this.authHelper.logRefused(cnxn.authInfo);
+      cnxn.sendResponse({ xid: h.xid, zxid: 0n, err: Code.SESSIONCLOSEDREQUIRESASLAUTH }, null);
       cnxn.sendCloseSession();
       return;
     }

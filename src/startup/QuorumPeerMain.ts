@@ -17,6 +17,7 @@ import { getLogger, setLogServerId } from "../util/Logger.js";
 import { DatadirCleanupManager } from "../persistence/DatadirCleanupManager.js";
 import { DatadirException } from "../persistence/FileTxnSnapLog.js";
 import { AdminServerException } from "../server/admin/AdminServer.js";
+import { InvalidArgumentsError } from "../server/AuthenticationHelper.js";
 import { ConfigException, isDistributed, parseConfigFile, type ZooCfg } from "./QuorumPeerConfig.js";
 import { runFromConfig, type RunningServer } from "./ZooKeeperServerMain.js";
 
@@ -100,6 +101,11 @@ export async function main(args: string[]): Promise<number> {
   try {
     started = await initializeAndRun(args[0]!);
   } catch (e) {
+    if (e instanceof InvalidArgumentsError) {
+      LOG.error(`Invalid arguments, exiting abnormally: ${e.message}`);
+      process.stderr.write(`Invalid arguments, exiting abnormally: ${e.message}\n`);
+      return ExitCode.INVALID_INVOCATION;
+    }
     if (e instanceof ConfigException) {
       LOG.error(`Invalid config, exiting abnormally: ${e.message}`);
       process.stderr.write(`Invalid config, exiting abnormally: ${e.message}\n`);

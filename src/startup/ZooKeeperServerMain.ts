@@ -56,6 +56,11 @@ export function serverConfigFrom(cfg: ZooCfg): ServerConfig {
     superDigest: p.string("zookeeper.DigestAuthenticationProvider.superDigest", null),
     digestEnabled: p.bool("zookeeper.digest.enabled", true),
     extendedTypesEnabled: p.bool("zookeeper.extendedTypesEnabled", false),
+    enforceAuth: {
+      enforceAuthEnabled: p.bool("zookeeper.enforce.auth.enabled", false),
+      enforceAuthSchemes: p.string("zookeeper.enforce.auth.schemes", null)?.split(",").map((s) => s.trim()) ?? [],
+      sessionRequireClientSASLAuth: p.bool("zookeeper.sessionRequireClientSASLAuth", false),
+    },
   };
 }
 // #endregion server-config
