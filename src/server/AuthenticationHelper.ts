@@ -18,6 +18,18 @@ import { getLogger } from "../util/Logger.js";
 
 const LOG = getLogger("AuthenticationHelper");
 
+/**
+ * `zookeeper.authProvider.<n>` names a Java class for Java's ProviderRegistry to load. We
+ * cannot load one, so each is reported once at start; a client using its scheme gets
+ * AUTHFAILED, as it would from a Java server that failed to load the class.
+ */
+export function warnUnloadableAuthProviders(properties: ReadonlyMap<string, string>): void {
+  for (const [key, className] of properties) {
+    if (!key.startsWith("zookeeper.authProvider.")) continue;
+    LOG.warn(`${key}=${className} names a Java authentication provider; this server has only ip and digest, so it is ignored`);
+  }
+}
+
 /** The configuration is unusable: Java throws IllegalArgumentException ("Invalid arguments"). */
 export class InvalidArgumentsError extends Error {
   override name = "InvalidArgumentsError";

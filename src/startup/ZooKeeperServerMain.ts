@@ -19,6 +19,7 @@ import { getLogger } from "../util/Logger.js";
 import { ContainerManager } from "../server/ContainerManager.js";
 import { operationsEnvironment, startOperations, type Operations } from "../server/admin/Operations.js";
 import { ZooKeeperServer, type ServerConfig } from "../server/ZooKeeperServer.js";
+import { warnUnloadableAuthProviders } from "../server/AuthenticationHelper.js";
 import { availableParallelism } from "node:os";
 import { ConfigException, ConfigProperties, type ZooCfg } from "./QuorumPeerConfig.js";
 import { checkFactoryName, nioThreadSizing, ServerCnxnFactory } from "./ServerCnxnFactory.js";
@@ -87,6 +88,7 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
     `Java's NIO factory would use ${sizing.selectorThreads} selector thread(s) and ${sizing.workerThreads} worker threads on ${availableParallelism()} cores; this server drives every connection from the event loop`,
   );
   const config = serverConfigFrom(cfg);
+  warnUnloadableAuthProviders(cfg.properties);
   const snapshotCompression = streamModeFromName(p.string("zookeeper.snapshot.compression.method", "") ?? "");
   LOG.info(`zookeeper.snapshot.compression.method = ${streamModeLabel(snapshotCompression)}`);
   const txnLogSizeLimitInKb = p.int("zookeeper.txnLogSizeLimitInKb", -1);

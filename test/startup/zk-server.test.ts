@@ -216,6 +216,13 @@ describe("zk-server", () => {
     }
   });
 
+  it("says at start that an authProvider.N (a Java class) is ignored, and serves", async () => {
+    const s = await startOurServerProcess({ extraConfig: { "authProvider.1": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider" } });
+    cleanup.push(() => s.stop());
+    expect(s.output()).toContain("zookeeper.authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider names a Java authentication provider; this server has only ip and digest, so it is ignored");
+    expect(await fourLetterWord(s.port, "ruok")).toBe("imok");
+  });
+
   it("keeps znodes and sessions across a clean restart on the same data dir", async () => {
     const dataDir = tempDir();
     const port = await freePort();
