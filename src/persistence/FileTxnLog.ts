@@ -44,8 +44,10 @@
  * Size limit: with `zookeeper.txnLogSizeLimitInKb` set, a commit that leaves the current
  * file larger than the limit makes the next append start a new file, as Java's commit
  * does. "Larger" counts the preallocated zeros, because Java compares the file's length
- * on disk: a limit below `preAllocSize` starts a new file at every commit, which is why
- * ZooKeeper's admin guide says to set the two to the same value.
+ * on disk: a limit at or below `preAllocSize` starts a new file at every commit (a fresh
+ * file is already 16 bytes past one step), which is why ZooKeeper's admin guide
+ * recommends a limit of N x preAllocSize with N >= 2. The check runs once per commit,
+ * on the file the commit ended in, and not when a new file is coming anyway.
  */
 import assert from "node:assert/strict";
 import { close as fsClose, constants, fdatasync, ftruncate, open as fsOpen, write as fsWrite, writeSync } from "node:fs";
@@ -213,6 +215,7 @@ export class FileTxnLog implements TxnLog {
    */
   private rollIfOverLimit(log: OpenLog): void {
     if (this.txnLogSizeLimitBytes <= 0 || log !== this.current || this.rollPending) return;
+    if (this.pending.some((b) => b.newFileZxid !== null)) return; // a snapshot's roll is queued
     const size = Math.max(log.size, log.position);
     if (size <= this.txnLogSizeLimitBytes) return;
     LOG.debug(`Log size limit reached: ${size}`);
@@ -360,8 +363,9 @@ export class FileTxnLog implements TxnLog {
       log.position = end;
       if (durable) this.synced(log, start);
       else if (this.forceSync) await this.sync(log);
-      this.rollIfOverLimit(log);
     }
+    // Java checks once, at the end of commit, on the file it wrote last.
+    if (this.current !== null) this.rollIfOverLimit(this.current);
   }
 
   private async sync(log: OpenLog): Promise<void> {

@@ -38,6 +38,11 @@ import { AuthenticationHelper, type EnforceAuthConfig } from "./AuthenticationHe
 
 const LOG = getLogger("ZooKeeperServer");
 
+/** A snapshot could not be written: Java exits at once with TXNLOG_ERROR_TAKING_SNAPSHOT (10). */
+export class SnapshotFailure extends Error {
+  override name = "SnapshotFailure";
+}
+
 /** `superSecret` of ZooKeeperServer: mixed into the seed of every session password. */
 const SUPER_SECRET = 0xb3415c00n;
 
@@ -121,6 +126,8 @@ export class ZooKeeperServer implements SessionExpirer {
   private shutdownPromise: Promise<void> | null = null;
   /** Called when the server cannot go on (the log cannot be written). */
   onFatal: (err: unknown) => void = () => {};
+  /** What stopped the server, once something has (fatal). */
+  fatalError: unknown = null;
 
   constructor(snapLog: TxnSnapLog, config: Partial<ServerConfig> = {}, clock: Clock = systemClock) {
     this.config = { ...defaultServerConfig, ...config };
@@ -137,6 +144,8 @@ export class ZooKeeperServer implements SessionExpirer {
   /** ZooKeeperServer.startdata + startup: load the database, then start serving. */
   async startup(): Promise<void> {
     await this.loadData();
+    // A failed clean snapshot has stopped the server already: do not start serving.
+    if (this.state === "ERROR" || this.state === "SHUTDOWN") throw this.fatalError ?? new Error("the server was shut down while it started");
     this.sessionTracker = new SessionTracker(this, this.zkDb.sessionsWithTimeouts, this.config.tickTime, this.config.serverId, this.clock);
     trace.message("ZooKeeperServer", "SessionTracker", "start", { sessions: this.zkDb.sessionsWithTimeouts.size, tickTime: this.config.tickTime });
     this.sessionTracker.start();
@@ -181,7 +190,7 @@ export class ZooKeeperServer implements SessionExpirer {
       await this.zkDb.snapLog.save(this.zkDb.dataTree, this.zkDb.sessionsWithTimeouts, syncSnap);
     } catch (e) {
       LOG.error("Severe unrecoverable error, exiting: could not take a snapshot", e);
-      this.fatal(e);
+      this.fatal(new SnapshotFailure(`could not take a snapshot: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
       return;
     }
     const elapsed = Math.round(this.clock.now() - start);
@@ -197,6 +206,7 @@ export class ZooKeeperServer implements SessionExpirer {
   fatal(err: unknown): void {
     if (this.state === "ERROR" || this.state === "SHUTDOWN") return;
     this.state = "ERROR";
+    this.fatalError = err;
     this.serverStats.metrics.UNRECOVERABLE_ERROR_COUNT.add(1);
     this.onFatal(err);
   }

@@ -18,6 +18,7 @@ import { DatadirCleanupManager } from "../persistence/DatadirCleanupManager.js";
 import { DatadirException } from "../persistence/FileTxnSnapLog.js";
 import { AdminServerException } from "../server/admin/AdminServer.js";
 import { InvalidArgumentsError } from "../server/AuthenticationHelper.js";
+import { SnapshotFailure } from "../server/ZooKeeperServer.js";
 import { ConfigException, isDistributed, parseConfigFile, type ZooCfg } from "./QuorumPeerConfig.js";
 import { runFromConfig, type RunningServer } from "./ZooKeeperServerMain.js";
 
@@ -34,6 +35,7 @@ export const ExitCode = {
   INVALID_INVOCATION: 2,
   UNABLE_TO_ACCESS_DATADIR: 3,
   ERROR_STARTING_ADMIN_SERVER: 4,
+  TXNLOG_ERROR_TAKING_SNAPSHOT: 10,
   QUORUM_NOT_SUPPORTED: 78,
 } as const;
 
@@ -120,6 +122,10 @@ export async function main(args: string[]): Promise<number> {
       process.stderr.write(`Unable to access datadir, exiting abnormally: ${e.message}\n`);
       return ExitCode.UNABLE_TO_ACCESS_DATADIR;
     }
+    if (e instanceof SnapshotFailure) {
+      process.stderr.write(`Severe unrecoverable error, exiting: ${e.message}\n`);
+      return ExitCode.TXNLOG_ERROR_TAKING_SNAPSHOT;
+    }
     if (e instanceof AdminServerException) {
       LOG.error("Unable to start AdminServer, exiting abnormally", e);
       process.stderr.write(`Unable to start AdminServer, exiting abnormally: ${e.message}\n`);
@@ -137,6 +143,10 @@ export async function main(args: string[]): Promise<number> {
   process.once("SIGINT", stop);
   await started.server.closed;
   await started.purge.shutdown();
+  if (started.server.zks.fatalError instanceof SnapshotFailure) {
+    process.stderr.write(`Severe unrecoverable error, exiting: ${started.server.zks.fatalError.message}\n`);
+    return ExitCode.TXNLOG_ERROR_TAKING_SNAPSHOT;
+  }
   LOG.info("Exiting normally");
   return ExitCode.EXECUTION_FINISHED;
 }

@@ -91,7 +91,7 @@ export class ServerCnxnFactory implements ServerCnxnHandler, CnxnRegistry, CnxnF
   // #region startup
   /**
    * Binds the client port, then starts `zks` (ServerCnxnFactory.startup), in Java's
-   * order: a port that is taken fails the start before the data dir is read or written,
+   * order: a port that is taken fails the start before any snapshot is read or written,
    * and while the database loads a client is accepted and closed, and `ruok` answers.
    */
   async startup(zks: ZooKeeperServer, startServer = true): Promise<void> {

@@ -273,8 +273,8 @@ describe("FileTxnLog", () => {
 
   it("txnLogSizeLimitInKb at or below preAllocSize: every commit starts a new file (Java compares the padded length)", async () => {
     const dir = await tempDir();
-    // Equal, as ZooKeeper's admin guide advises; but a fresh file is already 16 bytes
-    // longer than one step, so past the limit.
+    // Equal: a fresh file is already 16 bytes longer than one step, so past the limit
+    // (ZooKeeper's admin guide warns of this and recommends N x preAllocSize, N >= 2).
     const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, txnLogSizeLimitBytes: SMALL_PREALLOC });
     const b = new TxnBuilder(0x100000000n);
     for (let i = 0; i < 4; i++) {
@@ -284,6 +284,23 @@ describe("FileTxnLog", () => {
     }
     await log.close();
     expect((await readdir(dir)).sort()).toEqual(["log.100000001", "log.100000003", "log.100000005", "log.100000007"]);
+  });
+
+  it("txnLogSizeLimitInKb and a snapshot's rollLog at the same time make one new file, not two", async () => {
+    const dir = await tempDir();
+    const log = new FileTxnLog(dir, { preAllocSizeBytes: SMALL_PREALLOC, txnLogSizeLimitBytes: 2 * SMALL_PREALLOC });
+    const b = new TxnBuilder(0x100000000n);
+    // One commit of ~140 KB: the file grows past the limit.
+    for (let i = 0; i < 140; i++) log.append(b.create(`/big${i}`, Buffer.alloc(1000, i)));
+    const first = log.commit();
+    // While it is written, a snapshot rolls the log and the next txn is appended.
+    log.rollLog();
+    log.append(b.create("/after-roll"));
+    await first;
+    log.append(b.create("/same-file"));
+    await log.commit();
+    await log.close();
+    expect((await readdir(dir)).sort()).toEqual(["log.100000001", "log.10000008d"]);
   });
 
   it("txnLogSizeLimitInKb does not reset the bytes a snapshot's size trigger counts", async () => {

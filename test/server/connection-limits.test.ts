@@ -56,9 +56,9 @@ describe.each(bothServers())("client port limits: %s", (_name, start) => {
 
   it("a connection that asks for no session is closed after one to two sessionlessCnxnTimeouts; one with a session stays", async () => {
     const s = await started(start, { "nio.sessionlessCnxnTimeout": 1000 });
+    const t0 = Date.now();
     const quiet = await idle(s.port);
     const withSession = await sessionForTest(s.port);
-    const t0 = Date.now();
     expect(await closedWithin(quiet, 5000)).toBe(true);
     const after = Date.now() - t0;
     expect(after).toBeGreaterThanOrEqual(900);
