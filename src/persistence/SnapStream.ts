@@ -31,12 +31,13 @@
 import { open, readFile, type FileHandle } from "node:fs/promises";
 import { gunzip } from "node:zlib";
 import { promisify } from "node:util";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { BinaryInputArchive } from "../jute/BinaryInputArchive.js";
 import { BinaryOutputArchive } from "../jute/BinaryOutputArchive.js";
 import { getLogger } from "../util/Logger.js";
 import { adler32, ADLER32_INIT } from "./Adler32.js";
 import { SnapshotWriter } from "./SnapshotWriter.js";
-import { decodeSnappyStream, SNAPPY_MAGIC } from "./SnappyInputStream.js";
+import { SNAPPY_MAGIC, snappyStreamBlocks } from "./SnappyInputStream.js";
 import { getZxidFromName, SNAPSHOT_FILE_PREFIX } from "./Util.js";
 
 const LOG = getLogger("SnapStream");
@@ -122,8 +123,12 @@ export async function readSnapshotBytes(path: string): Promise<Buffer> {
   switch (getStreamMode(path)) {
     case "gz":
       return gunzipAsync(raw);
-    case "snappy":
-      return decodeSnappyStream(raw);
+    case "snappy": {
+      // 64 blocks (2 MiB) at a time, then a turn of the event loop.
+      const blocks: Buffer[] = [];
+      for (const block of snappyStreamBlocks(raw)) if (blocks.push(block) % 64 === 0) await yieldToEventLoop();
+      return Buffer.concat(blocks);
+    }
     default:
       return raw;
   }

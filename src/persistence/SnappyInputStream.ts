@@ -35,20 +35,26 @@ export class SnappyFormatError extends Error {
 
 /** Decodes a whole xerial Snappy stream. */
 export function decodeSnappyStream(bytes: Buffer): Buffer {
+  return Buffer.concat([...snappyStreamBlocks(bytes)]);
+}
+
+/**
+ * The decoded blocks of a xerial Snappy stream, one at a time, so that a caller on the
+ * event loop can let other work run between them (a restore with the port open).
+ */
+export function* snappyStreamBlocks(bytes: Buffer): Generator<Buffer, void, void> {
   if (bytes.length < HEADER_BYTES || !bytes.subarray(0, SNAPPY_MAGIC.length).equals(SNAPPY_MAGIC)) {
     throw new SnappyFormatError("not a Snappy stream: bad magic header");
   }
-  const blocks: Buffer[] = [];
   let pos = HEADER_BYTES;
   while (pos < bytes.length) {
     if (pos + 4 > bytes.length) throw new SnappyFormatError(`truncated block length at offset ${pos}`);
     const length = bytes.readInt32BE(pos);
     pos += 4;
     if (length < 0 || pos + length > bytes.length) throw new SnappyFormatError(`block of ${length} bytes at offset ${pos - 4} runs past the end`);
-    blocks.push(decodeSnappyBlock(bytes.subarray(pos, pos + length), pos));
+    yield decodeSnappyBlock(bytes.subarray(pos, pos + length), pos);
     pos += length;
   }
-  return Buffer.concat(blocks);
 }
 
 /** Decodes one raw Snappy block; `base` is its file offset, for error messages. */
