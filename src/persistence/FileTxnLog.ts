@@ -209,12 +209,13 @@ export class FileTxnLog implements TxnLog {
   }
 
   /**
-   * After a write to `log`: past the size limit, the next append starts a new file. Not
-   * a rollLog, which a snapshot asks for: the bytes logged since then keep counting
+   * After a commit: past the size limit, the next append starts a new file. Not a
+   * rollLog, which a snapshot asks for: the bytes logged since then keep counting
    * towards zookeeper.snapshot.size.limitInKb, as Java's prevLogsRunningTotal does.
    */
-  private rollIfOverLimit(log: OpenLog): void {
-    if (this.txnLogSizeLimitBytes <= 0 || log !== this.current || this.rollPending) return;
+  private rollIfOverLimit(): void {
+    const log = this.current;
+    if (this.txnLogSizeLimitBytes <= 0 || log === null || this.rollPending) return;
     if (this.pending.some((b) => b.newFileZxid !== null)) return; // a snapshot's roll is queued
     const size = Math.max(log.size, log.position);
     if (size <= this.txnLogSizeLimitBytes) return;
@@ -338,7 +339,7 @@ export class FileTxnLog implements TxnLog {
     if (trace.enabled) trace.message("FileTxnLog", "disk", "write, O_DSYNC, inline", { file: log.name, offset: log.position, bytes: bytes.length, txns: batch.txns });
     log.position += bytes.length;
     this.synced(log, start);
-    this.rollIfOverLimit(log);
+    this.rollIfOverLimit();
   }
 
   private async writeBatches(batches: Batch[]): Promise<void> {
@@ -365,7 +366,7 @@ export class FileTxnLog implements TxnLog {
       else if (this.forceSync) await this.sync(log);
     }
     // Java checks once, at the end of commit, on the file it wrote last.
-    if (this.current !== null) this.rollIfOverLimit(this.current);
+    this.rollIfOverLimit();
   }
 
   private async sync(log: OpenLog): Promise<void> {

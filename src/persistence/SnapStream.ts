@@ -68,9 +68,7 @@ export function streamModeLabel(mode: StreamMode): string {
 /** The codec a snapshot file name asks for, from its last extension. */
 export function getStreamMode(fileName: string): StreamMode {
   const parts = fileName.split(".");
-  if (parts.length < 2) return "";
-  const ext = parts[parts.length - 1]!.toLowerCase();
-  return ext === "gz" || ext === "snappy" ? ext : "";
+  return parts.length < 2 ? "" : streamModeFromName(parts[parts.length - 1]!);
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);

@@ -92,6 +92,12 @@ export class QuorumNotSupported extends Error {
   override name = "QuorumNotSupported";
 }
 
+/** Java's takeSnapshot on an IOException: ZooKeeperServer has logged it; exit 10. */
+function snapshotFailureExit(e: SnapshotFailure): number {
+  process.stderr.write(`Severe unrecoverable error, exiting: ${e.message}\n`);
+  return ExitCode.TXNLOG_ERROR_TAKING_SNAPSHOT;
+}
+
 // #region main
 /** The process entry: exit codes as zkServer.sh expects them. */
 export async function main(args: string[]): Promise<number> {
@@ -122,10 +128,7 @@ export async function main(args: string[]): Promise<number> {
       process.stderr.write(`Unable to access datadir, exiting abnormally: ${e.message}\n`);
       return ExitCode.UNABLE_TO_ACCESS_DATADIR;
     }
-    if (e instanceof SnapshotFailure) {
-      process.stderr.write(`Severe unrecoverable error, exiting: ${e.message}\n`);
-      return ExitCode.TXNLOG_ERROR_TAKING_SNAPSHOT;
-    }
+    if (e instanceof SnapshotFailure) return snapshotFailureExit(e);
     if (e instanceof AdminServerException) {
       LOG.error("Unable to start AdminServer, exiting abnormally", e);
       process.stderr.write(`Unable to start AdminServer, exiting abnormally: ${e.message}\n`);
@@ -143,10 +146,8 @@ export async function main(args: string[]): Promise<number> {
   process.once("SIGINT", stop);
   await started.server.closed;
   await started.purge.shutdown();
-  if (started.server.zks.fatalError instanceof SnapshotFailure) {
-    process.stderr.write(`Severe unrecoverable error, exiting: ${started.server.zks.fatalError.message}\n`);
-    return ExitCode.TXNLOG_ERROR_TAKING_SNAPSHOT;
-  }
+  // A snapshot that failed while serving stopped the server too, and exits as at start.
+  if (started.server.zks.fatalError instanceof SnapshotFailure) return snapshotFailureExit(started.server.zks.fatalError);
   LOG.info("Exiting normally");
   return ExitCode.EXECUTION_FINISHED;
 }

@@ -89,7 +89,7 @@ export async function runFromConfig(cfg: ZooCfg): Promise<RunningServer> {
   );
   const config = serverConfigFrom(cfg);
   warnUnloadableAuthProviders(cfg.properties);
-  const snapshotCompression = streamModeFromName(p.string("zookeeper.snapshot.compression.method", "") ?? "");
+  const snapshotCompression = streamModeFromName(p.string("zookeeper.snapshot.compression.method", ""));
   LOG.info(`zookeeper.snapshot.compression.method = ${streamModeLabel(snapshotCompression)}`);
   const txnLogSizeLimitInKb = p.int("zookeeper.txnLogSizeLimitInKb", -1);
   if (txnLogSizeLimitInKb > 0) LOG.info(`zookeeper.txnLogSizeLimitInKb = ${txnLogSizeLimitInKb}`);
