@@ -7,7 +7,7 @@
 import { connect, type Socket } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { bothServers, sessionForTest, startForTest, type StartServer } from "../support/bothServers.js";
-import { closedWithin, fourLetterWord } from "../support/net.js";
+import { closedWithin, mntrValue } from "../support/net.js";
 import type { ServerProcess } from "../support/serverProcess.js";
 
 async function started(start: StartServer, extraConfig: Record<string, string | number>): Promise<ServerProcess> {
@@ -29,9 +29,6 @@ function idle(port: number): Promise<Socket> {
     onTestFinished(() => void s.destroy());
   });
 }
-
-const mntr = async (port: number, key: string) =>
-  (await fourLetterWord(port, "mntr")).split("\n").find((l) => l.startsWith(`${key}\t`))?.split("\t")[1];
 
 describe.each(bothServers())("client port limits: %s", (_name, start) => {
   it("maxClientCnxns: a third connection from the same address is closed at once; a place freed is taken again", async () => {
@@ -65,6 +62,6 @@ describe.each(bothServers())("client port limits: %s", (_name, start) => {
     expect(after).toBeLessThan(4000);
     await withSession.ping();
     expect(withSession.isClosed).toBe(false);
-    expect(await mntr(s.port, "zk_sessionless_connections_expired")).toBe("1");
+    expect(await mntrValue(s.port, "zk_sessionless_connections_expired")).toBe("1");
   });
 });

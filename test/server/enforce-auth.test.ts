@@ -11,6 +11,7 @@ import { Code } from "../../src/jute/KeeperException.js";
 import { OpCode } from "../../src/jute/ZooDefs.js";
 import { bothServers, sessionForTest, startForTest } from "../support/bothServers.js";
 import { RawClient } from "../support/RawClient.js";
+import { startFailure } from "../support/serverProcess.js";
 
 const getRoot = (c: RawClient) => c.request(OpCode.getData, proto.GetDataRequest, { path: "/", watch: false });
 
@@ -39,10 +40,7 @@ describe.each(bothServers())("enforce.auth: %s", (_name, start) => {
       [{ "enforce.auth.enabled": "true", "enforce.auth.schemes": "digest,kerberos" }, "Authentication scheme kerberos is not available."],
       [{ sessionRequireClientSASLAuth: "true" }, "Authentication scheme sasl is not available."],
     ] as const) {
-      const err = await start(extra).then(
-        async (z) => (await z.stop(), ""),
-        (e: unknown) => String(e),
-      );
+      const err = await startFailure(start(extra));
       expect(err).toContain("Invalid arguments, exiting abnormally");
       expect(err).toContain(message);
     }

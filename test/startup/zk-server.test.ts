@@ -16,6 +16,7 @@ import * as proto from "../../src/jute/proto.js";
 import { apacheZooKeeperAvailable, startApacheZooKeeper } from "../support/apacheZooKeeper.js";
 import { fourLetterWord, freePort, waitForServing } from "../support/net.js";
 import { startOurServerProcess, type OurServerProcess } from "../support/ourServerProcess.js";
+import { startFailure } from "../support/serverProcess.js";
 import { RawClient } from "../support/RawClient.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -97,13 +98,7 @@ describe("zk-server", () => {
     expect(snapshots(join(d, "data"))).toEqual([]);
     if (!apacheZooKeeperAvailable()) return;
     const apacheData = join(d, "apache-data");
-    const err = await startApacheZooKeeper({ port, dataDir: apacheData }).then(
-      async (z) => {
-        await z.stop();
-        return null;
-      },
-      (e: unknown) => String(e),
-    );
+    const err = await startFailure(startApacheZooKeeper({ port, dataDir: apacheData }));
     expect(err).toMatch(/the server exited before serving[\s\S]*Address already in use/);
     expect(snapshots(apacheData)).toEqual([]);
   });
@@ -117,10 +112,7 @@ describe("zk-server", () => {
     expect(r.out).toContain(`Unable to access datadir, exiting abnormally: Missing data directory ${join(d, "data", "version-2")}, automatic data directory creation is disabled (zookeeper.datadir.autocreate is false). Please create this directory manually.`);
     expect(existsSync(join(d, "data", "version-2"))).toBe(false);
     if (!apacheZooKeeperAvailable()) return;
-    const err = await startApacheZooKeeper({ dataDir: join(d, "apache-data"), extraConfig: { "datadir.autocreate": "false" } }).then(
-      async (z) => (await z.stop(), ""),
-      (e: unknown) => String(e),
-    );
+    const err = await startFailure(startApacheZooKeeper({ dataDir: join(d, "apache-data"), extraConfig: { "datadir.autocreate": "false" } }));
     expect(err).toContain("Unable to access datadir, exiting abnormally");
     expect(err).toContain("automatic data directory creation is disabled (zookeeper.datadir.autocreate is false)");
   });
@@ -134,10 +126,7 @@ describe("zk-server", () => {
     expect(r.code, r.out).toBe(4);
     expect(r.out).toContain(`Unable to start AdminServer, exiting abnormally: Problem starting AdminServer on address 127.0.0.1, port ${adminPort} and command URL /commands`);
     if (!apacheZooKeeperAvailable()) return;
-    const err = await startApacheZooKeeper({ dataDir: join(d, "apache-data"), extraConfig: { "admin.enableServer": "true", "admin.serverAddress": "127.0.0.1", "admin.serverPort": adminPort } }).then(
-      async (z) => (await z.stop(), ""),
-      (e: unknown) => String(e),
-    );
+    const err = await startFailure(startApacheZooKeeper({ dataDir: join(d, "apache-data"), extraConfig: { "admin.enableServer": "true", "admin.serverAddress": "127.0.0.1", "admin.serverPort": adminPort } }));
     expect(err).toContain("Unable to start AdminServer, exiting abnormally");
     expect(err).toContain(`Problem starting AdminServer on address 127.0.0.1, port ${adminPort} and command URL /commands`);
   });
@@ -236,10 +225,7 @@ describe("zk-server", () => {
     expect(r.code, r.out).toBe(10);
     expect(r.out).toContain("Severe unrecoverable error, exiting: could not take a snapshot");
     if (!apacheZooKeeperAvailable()) return;
-    const err = await startApacheZooKeeper({ dataDir: apacheCopy }).then(
-      async (z) => (await z.stop(), ""),
-      (e: unknown) => String(e),
-    );
+    const err = await startFailure(startApacheZooKeeper({ dataDir: apacheCopy }));
     expect(err).toContain("Severe unrecoverable error, exiting");
   });
 

@@ -17,6 +17,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** One value of `mntr` (`zk_<name>`), or undefined when the server does not report it. */
+export async function mntrValue(port: number, key: string): Promise<string | undefined> {
+  const text = await fourLetterWord(port, "mntr");
+  return text.split("\n").find((l) => l.startsWith(`${key}\t`))?.split("\t")[1];
+}
+
 /** Sends a four-letter word and returns everything the server wrote before closing. */
 export function fourLetterWord(port: number, word: string, host = "127.0.0.1", timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {

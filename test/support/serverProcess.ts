@@ -109,3 +109,17 @@ async function startOnce(spec: ServerProcessSpec, port: number): Promise<ServerP
     },
   };
 }
+
+/**
+ * For a start that must fail: the error it failed with (which carries the server's
+ * output), or "" when the server started after all; it is then stopped.
+ */
+export function startFailure(starting: Promise<ServerProcess>): Promise<string> {
+  return starting.then(
+    async (s) => {
+      await s.stop();
+      return "";
+    },
+    (e: unknown) => String(e),
+  );
+}
